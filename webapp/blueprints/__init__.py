@@ -1,0 +1,37 @@
+"""Flask blueprints, one per audience: parse the request, call one service, render."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, request, url_for
+from flask_babel import gettext
+
+from webapp.services import ServiceError
+
+
+def now() -> datetime:
+    return current_app.config["CLOCK"]()
+
+
+def settings() -> dict:
+    return current_app.config["SETTINGS"]
+
+
+def message(exc: ServiceError) -> str:
+    """The refusal in the reader's language."""
+    return gettext(exc.template, **exc.params)
+
+
+def flash_refusal(exc: ServiceError) -> None:
+    flash(message(exc), "error")
+
+
+def safe_next(default_endpoint: str, **values: object) -> str:
+    """The `next` address when it stays on this site, else the default page."""
+    target = request.args.get("next") or request.form.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return url_for(default_endpoint, **values)

@@ -1,0 +1,196 @@
+"""The `jelajah` command: serve, demo, database, accounts, task sets, photos and storage."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from webapp import db
+from webapp.config import SettingsError, load_settings
+
+DEMO_EMAIL = "demo@jelajah.test"
+DEMO_PASSWORD = "jelajah-demo"  # noqa: S105 - printed for the person trying the demo
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except (SettingsError, db.SchemaOutOfDate) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+
+
+@click.group(help="Jelajah: field-task exercises for training programmes.")
+def cli() -> None:
+    pass
+
+
+def settings_and_url(**overrides: Any) -> tuple[dict, str]:
+    settings = load_settings(overrides)
+    instance = Path(settings["app"]["instance_path"]).resolve()
+    return settings, db.database_url(settings, instance)
+
+
+def upgrade_database(**overrides: Any) -> str:
+    _settings, url = settings_and_url(**overrides)
+    db.upgrade(url)
+    return url
+
+
+def app_context(**overrides: Any):
+    from webapp import create_app
+
+    return create_app(overrides or None).app_context()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@cli.group("db", help="Database schema.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Apply the migrations the database has not had yet.")
+def db_upgrade() -> None:
+    url = upgrade_database()
+    click.echo(f"Database is at revision {db.head_revision()} ({_redacted(url)}).")
+
+
+@cli.command(help="Serve the app with gunicorn (threaded workers).")
+@click.option("--host", default=None, help="Address to listen on.")
+@click.option("--port", type=int, default=None, help="Port to listen on.")
+@click.option("--workers", type=int, default=None, help="Worker processes.")
+@click.option("--threads", type=int, default=None, help="Threads per worker.")
+@click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
+def serve(host: str | None, port: int | None, workers: int | None, threads: int | None,
+          dev: bool) -> None:
+    settings, _url = settings_and_url(**({"app": {"mode": "dev"}} if dev else {}))
+    upgrade_database(**({"app": {"mode": "dev"}} if dev else {}))
+    run_server(settings, host=host, port=port, workers=workers, threads=threads, dev=dev)
+
+
+def run_server(settings: dict, *, host=None, port=None, workers=None, threads=None,
+               dev: bool = False, app_settings: dict | None = None) -> None:
+    server = settings["server"]
+    if dev:
+        from webapp import create_app
+
+        app = create_app({"app": {"mode": "dev"}, **(app_settings or {})})
+        app.run(host=host or server["host"], port=port or server["port"], debug=True,
+                use_reloader=True)
+        return
+    from webapp.server import JelajahServer, gunicorn_options
+
+    options = gunicorn_options(server, bind=f"{host or server['host']}:{port or server['port']}",
+                               workers=workers, threads=threads)
+    JelajahServer(options, app_settings).run()
+
+
+@cli.command("create-organiser", help="Create an organiser account (asks for the password).")
+@click.argument("email")
+@click.option("--name", default="", help="Name shown in the app.")
+@click.password_option(help="Password (asked when not given).")
+def create_organiser(email: str, name: str, password: str) -> None:
+    from webapp.db import request_session
+    from webapp.services import ServiceError, accounts
+
+    with app_context():
+        session = request_session()
+        try:
+            user = accounts.create_account(
+                session, email=email, name=name, password=password, now=now()
+            )
+        except ServiceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        session.commit()
+        click.echo(f"Created organiser {user.email}.")
+
+
+@cli.command("import-tasks", help="Create an event from a task-set file.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--organiser", "organiser_email", default=None,
+              help="E-mail of the organiser who owns the event (default: the first account).")
+@click.option("--start", default=None, help="Local start, YYYY-MM-DDTHH:MM (default: the set's).")
+@click.option("--groups", type=int, default=0, help="Create this many groups too.")
+def import_tasks(file: Path, organiser_email: str | None, start: str | None, groups: int) -> None:
+    from webapp.db import request_session
+    from webapp.domain.taskset import TaskSetInvalid, load_taskset_file
+    from webapp.services import tasksets
+
+    try:
+        taskset = load_taskset_file(file)
+    except TaskSetInvalid as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            f"{len(exc.problems)} problem(s) in {file}; nothing was imported."
+        ) from exc
+    with app_context():
+        session = request_session()
+        owner = tasksets.pick_owner(session, organiser_email)
+        event = tasksets.create_event(
+            session, taskset=taskset, owner=owner, local_start=start, group_count=groups,
+            source_dir=file.parent, now=now(),
+        )
+        session.commit()
+        click.echo(f"Imported {len(taskset.tasks)} tasks into event {event.id}: {event.title}")
+
+
+@cli.command("export-tasks", help="Write an event's tasks as a task-set file.")
+@click.argument("event_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+def export_tasks(event_id: int, output: Path | None) -> None:
+    from webapp.db import request_session
+    from webapp.services import tasksets
+
+    with app_context():
+        text = tasksets.export_event(request_session(), event_id)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}")
+
+
+def _redacted(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+@cli.command(help="Create a demo event (if there is none) and serve it on this computer.")
+@click.option("--host", default="127.0.0.1", help="Address to listen on.")
+@click.option("--port", type=int, default=8000, help="Port to listen on.")
+@click.option("--workers", type=int, default=2, help="Worker processes.")
+def demo(host: str, port: int, workers: int) -> None:
+    from webapp.db import request_session
+    from webapp.domain.joincodes import display
+    from webapp.services import demo as demo_service
+
+    overrides = {"app": {"mode": "demo"}}
+    settings, _url = settings_and_url(**overrides)
+    upgrade_database(**overrides)
+    with app_context(**overrides):
+        session = request_session()
+        event, groups = demo_service.ensure_demo(
+            session, email=DEMO_EMAIL, password=DEMO_PASSWORD,
+            taskset_path=demo_service.DEMO_TASKSET, now=now(),
+        )
+        session.commit()
+        base = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"  # noqa: S104
+        click.echo("")
+        click.echo(f"Jelajah demo: {event.title}")
+        click.echo(f"  Organisers: {base}/login   e-mail {DEMO_EMAIL}   password {DEMO_PASSWORD}")
+        codes = ", ".join(f"{g.name} {display(g.join_code)}" for g in groups)
+        click.echo(f"  Participants: {base}/join   codes: {codes}")
+        click.echo(f"  Board: {base}/board/{event.board_token}")
+        click.echo("")
+    run_server(settings, host=host, port=port, workers=workers, app_settings=overrides)

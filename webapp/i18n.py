@@ -1,0 +1,50 @@
+"""Languages (Indonesian and English, chosen per person) and times in the event's time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request
+from flask_babel import Babel, format_datetime
+from flask_login import current_user
+
+from webapp.domain.windows import tz_abbreviation
+
+LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    chosen = getattr(current_user, "language", None) if current_user else None
+    if chosen in LANGUAGES:
+        return chosen
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    best = request.accept_languages.best_match(list(LANGUAGES))
+    return best or current_app.config["SETTINGS"]["app"]["default_language"]
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+
+
+def local_time(value: datetime | None, tz_name: str) -> str:
+    """'07:30 WITA': a time as the people at the event read it."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(tz_name))
+    return f"{local:%H:%M} {tz_abbreviation(tz_name)}"
+
+
+def local_datetime(value: datetime | None, tz_name: str) -> str:
+    """'24 Nov 2026 07:30 WITA', with the month in the reader's language."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(tz_name))
+    date = format_datetime(local.replace(tzinfo=None), "d MMM y")
+    return f"{date} {local:%H:%M} {tz_abbreviation(tz_name)}"
