@@ -15,7 +15,9 @@ import sqlalchemy as sa
 
 from webapp import create_app, db
 from webapp.models import Event, EventStaff, Group, Location, Participant, Task, User
-from webapp.services import accounts, events as event_service
+from webapp.services import accounts
+from webapp.services import events as event_service
+from webapp.services import groups as group_service
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -116,8 +118,10 @@ def app(database_url, tmp_path, clock):
 
 @pytest.fixture
 def session(app):
-    with app.app_context():
-        yield db.request_session()
+    """A session of the test's own, outside any app context, so that requests made by the
+    test client get a fresh `g` (and so a fresh login) each time, as in production."""
+    with db.new_session(app.extensions["engine"]) as session:
+        yield session
 
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -173,19 +177,26 @@ class Factory:
 
     def account(self, email: str | None = None, name: str = "Organiser") -> User:
         user = accounts.create_account(
-            self.session, email=email or f"org{self._n()}@example.org", name=name,
-            password=PASSWORD, now=self.clock(),
+            self.session,
+            email=email or f"org{self._n()}@example.org",
+            name=name,
+            password=PASSWORD,
+            now=self.clock(),
         )
         self.session.commit()
         return user
 
-    def event(self, owner: User | None = None, *, hours: float = 10, timezone="Asia/Makassar",
-              **fields) -> Event:
+    def event(
+        self, owner: User | None = None, *, hours: float = 10, timezone="Asia/Makassar", **fields
+    ) -> Event:
         owner = owner or self.account()
         event = Event(
-            title=fields.pop("title", f"Event {self._n()}"), timezone=timezone,
-            starts_at=self.clock(), ends_at=self.clock() + timedelta(hours=hours),
-            created_at=self.clock(), **fields,
+            title=fields.pop("title", f"Event {self._n()}"),
+            timezone=timezone,
+            starts_at=self.clock(),
+            ends_at=self.clock() + timedelta(hours=hours),
+            created_at=self.clock(),
+            **fields,
         )
         self.session.add(event)
         self.session.flush()
@@ -202,9 +213,13 @@ class Factory:
     def location(self, event: Event, **fields) -> Location:
         n = self._n()
         location = Location(
-            event_id=event.id, key=fields.pop("key", f"loc{n}"), name=fields.pop("name", f"Place {n}"),
-            lat=fields.pop("lat", -5.1343), lon=fields.pop("lon", 119.4055),
-            radius_m=fields.pop("radius_m", 50), **fields,
+            event_id=event.id,
+            key=fields.pop("key", f"loc{n}"),
+            name=fields.pop("name", f"Place {n}"),
+            lat=fields.pop("lat", -5.1343),
+            lon=fields.pop("lon", 119.4055),
+            radius_m=fields.pop("radius_m", 50),
+            **fields,
         )
         self.session.add(location)
         self.session.commit()
@@ -213,17 +228,24 @@ class Factory:
     def task(self, event: Event, kind: str = "text", **fields) -> Task:
         n = self._n()
         task = Task(
-            event_id=event.id, key=fields.pop("key", f"task{n}"),
-            title=fields.pop("title", f"Task {n}"), kind=kind,
-            points=fields.pop("points", 10), position=fields.pop("position", n), **fields,
+            event_id=event.id,
+            key=fields.pop("key", f"task{n}"),
+            title=fields.pop("title", f"Task {n}"),
+            kind=kind,
+            points=fields.pop("points", 10),
+            position=fields.pop("position", n),
+            **fields,
         )
         self.session.add(task)
         self.session.commit()
         return task
 
     def group(self, event: Event, name: str | None = None) -> Group:
-        group = event_service.add_groups(
-            self.session, event=event, names=[name or f"Group {self._n()}"], actor=None,
+        group = group_service.add_groups(
+            self.session,
+            event=event,
+            names=[name or f"Group {self._n()}"],
+            actor=None,
             now=self.clock(),
         )[0]
         self.session.commit()

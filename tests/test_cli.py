@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -14,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import select
 
-from tests.conftest import REPO, is_postgres
-from webapp import create_app, db
+from tests.conftest import REPO
+from webapp import db
 from webapp.cli import DEMO_EMAIL, DEMO_PASSWORD, cli
 from webapp.models import Event, Group, Task, User
 
@@ -59,13 +60,19 @@ def test_db_upgrade_brings_an_empty_database_to_head(tmp_path, monkeypatch):
 
 
 def test_create_organiser_makes_an_account_that_can_log_in(cli_env):
-    result = run("create-organiser", "Ani@Example.org", "--name", "Ani",
-                 input="a long password\na long password\n")
+    result = run(
+        "create-organiser",
+        "Ani@Example.org",
+        "--name",
+        "Ani",
+        input="a long password\na long password\n",
+    )
     assert result.exit_code == 0, result.output
     engine, session = open_session(cli_env)
     user = session.exec(select(User)).one()
     assert user.email == "ani@example.org" and user.password_hash.startswith("scrypt:")
-    session.close(); engine.dispose()
+    session.close()
+    engine.dispose()
 
 
 def test_create_organiser_refuses_a_short_password_and_creates_nothing(cli_env):
@@ -74,7 +81,8 @@ def test_create_organiser_refuses_a_short_password_and_creates_nothing(cli_env):
     assert "at least 8 characters" in result.output
     engine, session = open_session(cli_env)
     assert session.exec(select(User)).all() == []
-    session.close(); engine.dispose()
+    session.close()
+    engine.dispose()
 
 
 def test_import_then_export_tasks_round_trips_the_demo_set(cli_env, tmp_path):
@@ -85,28 +93,34 @@ def test_import_then_export_tasks_round_trips_the_demo_set(cli_env, tmp_path):
     event = session.exec(select(Event)).one()
     assert len(session.exec(select(Group).where(Group.event_id == event.id)).all()) == 3
     tasks = session.exec(select(Task).where(Task.event_id == event.id)).all()
-    session.close(); engine.dispose()
+    session.close()
+    engine.dispose()
     out = tmp_path / "out.toml"
     result = run("export-tasks", str(event.id), "-o", str(out))
     assert result.exit_code == 0, result.output
     from webapp.domain.taskset import load_taskset_file
 
     exported = load_taskset_file(out)
-    assert [t.id for t in exported.tasks] == [t.key for t in sorted(tasks, key=lambda t: t.position)]
+    assert [t.id for t in exported.tasks] == [
+        t.key for t in sorted(tasks, key=lambda t: t.position)
+    ]
 
 
 def test_import_tasks_refuses_a_broken_file_and_writes_nothing(cli_env, tmp_path):
     run("create-organiser", "ani@example.org", input="a long password\na long password\n")
     broken = tmp_path / "broken.toml"
-    broken.write_text('[set]\ntitle = "x"\nlanguage = "id"\n\n[[tasks]]\nid = "a"\n'
-                      'title = "A"\nkind = "dance"\npoints = -1\n')
-    result = CliRunner(mix_stderr=False).invoke(cli, ["import-tasks", str(broken)])
+    broken.write_text(
+        '[set]\ntitle = "x"\nlanguage = "id"\n\n[[tasks]]\nid = "a"\n'
+        'title = "A"\nkind = "dance"\npoints = -1\n'
+    )
+    result = CliRunner().invoke(cli, ["import-tasks", str(broken)])
     assert result.exit_code != 0
     assert "nothing was imported" in result.stderr
     assert "broken.toml:8" in result.stderr
     engine, session = open_session(cli_env)
     assert session.exec(select(Event)).all() == []
-    session.close(); engine.dispose()
+    session.close()
+    engine.dispose()
 
 
 def free_port() -> int:
@@ -131,8 +145,13 @@ def wait_for(url: str, timeout: float = 30) -> int:
 
 def start(args, env, cwd):
     return subprocess.Popen(
-        [str(Path(sys.executable).parent / "jelajah"), *args], env=env, cwd=cwd,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [str(Path(sys.executable).parent / "jelajah"), *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
 
 
@@ -148,8 +167,11 @@ def stop(process) -> str:
 
 def test_serve_upgrades_once_and_answers_with_threaded_workers(tmp_path):
     port = free_port()
-    env = {**os.environ, "JELAJAH_APP__SECRET_KEY": "serve-secret",
-           "JELAJAH_DATABASE__URL": f"sqlite:///{tmp_path / 'serve.sqlite'}"}
+    env = {
+        **os.environ,
+        "JELAJAH_APP__SECRET_KEY": "serve-secret",
+        "JELAJAH_DATABASE__URL": f"sqlite:///{tmp_path / 'serve.sqlite'}",
+    }
     process = start(["serve", "--port", str(port), "--workers", "2"], env, tmp_path)
     try:
         assert wait_for(f"http://127.0.0.1:{port}/join") == 200
@@ -180,15 +202,54 @@ def test_demo_prints_three_addresses_that_answer_and_a_participant_can_play(tmp_
             assert wait_for(url.replace("localhost", "127.0.0.1")) == 200
     finally:
         stop(process)
-    # The same demo database, driven through the app: join with a printed code and answer.
-    app = create_app({"app": {"mode": "demo", "instance_path": str(tmp_path / "instance")}})
-    client = app.test_client()
-    from tests.conftest import Web
+    # The same demo database, served again: join with a printed code, answer, organiser sees it.
+    process = start(["demo", "--port", str(port), "--workers", "1"], env, tmp_path)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/join")
+        participant, organiser = Browser(base), Browser(base)
+        assert participant.form("/join", {"code": codes[0], "name": "Demo Peserta"}).endswith(
+            "/play/"
+        )
+        tasks = participant.get("/play/")
+        task_id = re.search(
+            r'href="/play/tasks/(\d+)" class="task-open">\s*<span class="task-title">'
+            r"Nama gedung",
+            tasks,
+        ).group(1)
+        page = f"/play/tasks/{task_id}"
+        participant.form(page, {"answer": "Grha Sabha Pramana"}, action=f"{page}/answer")
+        organiser.form("/login", {"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
+        event_page = re.search(
+            r'href="(/organiser/events/\d+)"', organiser.get("/organiser/")
+        ).group(1)
+        assert "Grha Sabha Pramana" in organiser.get(event_page)
+    finally:
+        stop(process)
 
-    web = Web(client)
-    assert web.join(codes[0], "Demo Peserta").status_code == 302
-    page = web.get("/play/").get_data(as_text=True)
-    task_id = re.search(r'/play/tasks/(\d+)"', page).group(1)
-    assert web.login  # organiser checks below
-    app.extensions["engine"].dispose()
-    assert int(task_id) > 0
+
+class Browser:
+    """Just enough of a browser over real HTTP: cookies, CSRF tokens, forms, redirects."""
+
+    def __init__(self, base: str):
+        import http.cookiejar
+
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=10) as response:
+            return response.read().decode()
+
+    def form(self, page: str, data: dict, action: str | None = None) -> str:
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', self.get(page)).group(
+            1
+        )
+        fields = {"csrf_token": token, **data}
+        if 'name="key"' in self.get(page):
+            fields.setdefault("key", "demo-key-1")
+        body = urllib.parse.urlencode(fields).encode()
+        with self.opener.open(self.base + (action or page), data=body, timeout=10) as response:
+            return response.geturl()

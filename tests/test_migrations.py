@@ -3,11 +3,11 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from alembic import command
 import sqlalchemy as sa
+from alembic import command
 from sqlmodel import SQLModel
 
-from tests.conftest import POSTGRES_URL, is_postgres, configured_url
+from tests.conftest import POSTGRES_URL, configured_url, is_postgres
 from webapp import create_app, db
 from webapp.models import Event
 
@@ -56,8 +56,12 @@ def test_migrated_schema_matches_the_models(empty_url):
 
 def test_app_refuses_to_start_on_an_empty_database_and_names_the_command(tmp_path):
     with pytest.raises(db.SchemaOutOfDate, match="jelajah db upgrade"):
-        create_app({"app": {"secret_key": "x", "instance_path": str(tmp_path)},
-                    "database": {"url": sqlite_url(tmp_path)}})
+        create_app(
+            {
+                "app": {"secret_key": "x", "instance_path": str(tmp_path)},
+                "database": {"url": sqlite_url(tmp_path)},
+            }
+        )
 
 
 def test_app_refuses_to_start_on_an_older_schema(tmp_path):
@@ -68,8 +72,9 @@ def test_app_refuses_to_start_on_an_older_schema(tmp_path):
         conn.execute(sa.text("update alembic_version set version_num = 'older'"))
     engine.dispose()
     with pytest.raises(db.SchemaOutOfDate, match="older"):
-        create_app({"app": {"secret_key": "x", "instance_path": str(tmp_path)},
-                    "database": {"url": url}})
+        create_app(
+            {"app": {"secret_key": "x", "instance_path": str(tmp_path)}, "database": {"url": url}}
+        )
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
@@ -92,8 +97,9 @@ def test_times_come_back_timezone_aware_in_utc(database, tmp_path):
     start = datetime(2026, 11, 25, 7, 0, tzinfo=wita)
     try:
         with db.new_session(engine) as session:
-            event = Event(title="tz", starts_at=start, ends_at=start + timedelta(hours=10),
-                          created_at=start)
+            event = Event(
+                title="tz", starts_at=start, ends_at=start + timedelta(hours=10), created_at=start
+            )
             session.add(event)
             session.commit()
             event_id = event.id
@@ -105,7 +111,9 @@ def test_times_come_back_timezone_aware_in_utc(database, tmp_path):
             assert loaded.starts_at == datetime(2026, 11, 24, 23, 0, tzinfo=UTC)
             # Ordering and comparison happen in UTC on both databases.
             found = session.exec(
-                sa.select(Event.id).where(Event.starts_at < datetime(2026, 11, 24, 23, 1, tzinfo=UTC))
+                sa.select(Event.id).where(
+                    Event.starts_at < datetime(2026, 11, 24, 23, 1, tzinfo=UTC)
+                )
             ).all()
             assert (event_id,) in [tuple(r) for r in found]
             session.delete(loaded)
@@ -119,8 +127,14 @@ def test_naive_datetimes_are_refused_on_write(tmp_path):
     db.upgrade(url)
     engine = db.make_engine(url)
     with db.new_session(engine) as session:
-        session.add(Event(title="naive", starts_at=datetime(2026, 1, 1), ends_at=datetime(2026, 1, 2),
-                          created_at=datetime(2026, 1, 1)))
+        session.add(
+            Event(
+                title="naive",
+                starts_at=datetime(2026, 1, 1),
+                ends_at=datetime(2026, 1, 2),
+                created_at=datetime(2026, 1, 1),
+            )
+        )
         with pytest.raises(sa.exc.StatementError, match="naive"):
             session.commit()
     engine.dispose()

@@ -3,6 +3,7 @@
 import io
 import subprocess
 import sys
+from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -16,10 +17,22 @@ def extract() -> set[str]:
     pot = REPO / ".pytest-messages.pot"
     try:
         subprocess.run(
-            [sys.executable, "-m", "babel.messages.frontend", "extract", "-q", "-F",
-             str(REPO / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext", "-o", str(pot),
-             str(REPO / "webapp")],
-            check=True, cwd=REPO, capture_output=True,
+            [
+                str(Path(sys.executable).parent / "pybabel"),
+                "extract",
+                "-F",
+                str(REPO / "babel.cfg"),
+                "-k",
+                "_l",
+                "-k",
+                "lazy_gettext",
+                "-o",
+                str(pot),
+                str(REPO / "webapp"),
+            ],
+            check=True,
+            cwd=REPO,
+            capture_output=True,
         )
         with pot.open("rb") as fh:
             return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
@@ -33,7 +46,9 @@ def test_every_marked_string_has_an_indonesian_translation():
     translated = {
         (m.id if isinstance(m.id, str) else m.id[0])
         for m in catalogue
-        if m.id and m.string and (m.string if isinstance(m.string, str) else m.string[0])
+        if m.id
+        and m.string
+        and (m.string if isinstance(m.string, str) else m.string[0])
         and not m.fuzzy
     }
     missing = sorted(extract() - translated)

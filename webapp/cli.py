@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,10 +43,17 @@ def upgrade_database(**overrides: Any) -> str:
     return url
 
 
-def app_context(**overrides: Any):
+@contextmanager
+def app_context(**overrides: Any) -> Iterator[None]:
+    """The app for one command; its database connections are closed when the command ends."""
     from webapp import create_app
 
-    return create_app(overrides or None).app_context()
+    app = create_app(overrides or None)
+    try:
+        with app.app_context():
+            yield
+    finally:
+        app.extensions["engine"].dispose()
 
 
 def now() -> datetime:
@@ -68,27 +77,41 @@ def db_upgrade() -> None:
 @click.option("--workers", type=int, default=None, help="Worker processes.")
 @click.option("--threads", type=int, default=None, help="Threads per worker.")
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
-def serve(host: str | None, port: int | None, workers: int | None, threads: int | None,
-          dev: bool) -> None:
+def serve(
+    host: str | None, port: int | None, workers: int | None, threads: int | None, dev: bool
+) -> None:
     settings, _url = settings_and_url(**({"app": {"mode": "dev"}} if dev else {}))
     upgrade_database(**({"app": {"mode": "dev"}} if dev else {}))
     run_server(settings, host=host, port=port, workers=workers, threads=threads, dev=dev)
 
 
-def run_server(settings: dict, *, host=None, port=None, workers=None, threads=None,
-               dev: bool = False, app_settings: dict | None = None) -> None:
+def run_server(
+    settings: dict,
+    *,
+    host=None,
+    port=None,
+    workers=None,
+    threads=None,
+    dev: bool = False,
+    app_settings: dict | None = None,
+) -> None:
     server = settings["server"]
     if dev:
         from webapp import create_app
 
         app = create_app({"app": {"mode": "dev"}, **(app_settings or {})})
-        app.run(host=host or server["host"], port=port or server["port"], debug=True,
-                use_reloader=True)
+        app.run(
+            host=host or server["host"], port=port or server["port"], debug=True, use_reloader=True
+        )
         return
     from webapp.server import JelajahServer, gunicorn_options
 
-    options = gunicorn_options(server, bind=f"{host or server['host']}:{port or server['port']}",
-                               workers=workers, threads=threads)
+    options = gunicorn_options(
+        server,
+        bind=f"{host or server['host']}:{port or server['port']}",
+        workers=workers,
+        threads=threads,
+    )
     JelajahServer(options, app_settings).run()
 
 
@@ -114,8 +137,12 @@ def create_organiser(email: str, name: str, password: str) -> None:
 
 @cli.command("import-tasks", help="Create an event from a task-set file.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--organiser", "organiser_email", default=None,
-              help="E-mail of the organiser who owns the event (default: the first account).")
+@click.option(
+    "--organiser",
+    "organiser_email",
+    default=None,
+    help="E-mail of the organiser who owns the event (default: the first account).",
+)
 @click.option("--start", default=None, help="Local start, YYYY-MM-DDTHH:MM (default: the set's).")
 @click.option("--groups", type=int, default=0, help="Create this many groups too.")
 def import_tasks(file: Path, organiser_email: str | None, start: str | None, groups: int) -> None:
@@ -135,8 +162,13 @@ def import_tasks(file: Path, organiser_email: str | None, start: str | None, gro
         session = request_session()
         owner = tasksets.pick_owner(session, organiser_email)
         event = tasksets.create_event(
-            session, taskset=taskset, owner=owner, local_start=start, group_count=groups,
-            source_dir=file.parent, now=now(),
+            session,
+            taskset=taskset,
+            owner=owner,
+            local_start=start,
+            group_count=groups,
+            source_dir=file.parent,
+            now=now(),
         )
         session.commit()
         click.echo(f"Imported {len(taskset.tasks)} tasks into event {event.id}: {event.title}")
@@ -144,8 +176,13 @@ def import_tasks(file: Path, organiser_email: str | None, start: str | None, gro
 
 @cli.command("export-tasks", help="Write an event's tasks as a task-set file.")
 @click.argument("event_id", type=int)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: standard output).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: standard output).",
+)
 def export_tasks(event_id: int, output: Path | None) -> None:
     from webapp.db import request_session
     from webapp.services import tasksets
@@ -181,8 +218,11 @@ def demo(host: str, port: int, workers: int) -> None:
     with app_context(**overrides):
         session = request_session()
         event, groups = demo_service.ensure_demo(
-            session, email=DEMO_EMAIL, password=DEMO_PASSWORD,
-            taskset_path=demo_service.DEMO_TASKSET, now=now(),
+            session,
+            email=DEMO_EMAIL,
+            password=DEMO_PASSWORD,
+            taskset_path=demo_service.DEMO_TASKSET,
+            now=now(),
         )
         session.commit()
         base = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"  # noqa: S104

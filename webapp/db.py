@@ -120,4 +120,3 @@ def request_session() -> Session:
     if "db" not in g:
         g.db = new_session(current_app.extensions["engine"])
     return g.db
-

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
-from flask_babel import Babel, format_datetime
+from flask_babel import Babel, format_datetime, get_locale
 from flask_login import current_user
 
 from webapp.domain.windows import tz_abbreviation
@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_datetime"] = local_datetime
-    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)
 
 
 def local_time(value: datetime | None, tz_name: str) -> str:

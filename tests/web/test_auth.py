@@ -19,10 +19,10 @@ def test_organiser_logs_in_and_sees_their_events(web, make):
 
 def test_wrong_password_is_refused_with_a_message_and_logs_nobody_in(web, make):
     make.account("ani@example.org")
+    web.get("/lang/en")
     response = web.login("ani@example.org", "wrong password")
     assert response.status_code == 401
-    assert "Wrong e-mail or password" in response.get_data(as_text=True) or \
-        "Salah" in response.get_data(as_text=True)
+    assert "Wrong e-mail or password" in response.get_data(as_text=True)
     assert web.get("/organiser/").status_code == 302
 
 
@@ -73,8 +73,9 @@ def test_wrong_join_code_is_refused_with_a_clear_message_and_changes_nothing(web
 
 
 def test_wrong_join_code_message_is_in_indonesian_for_an_indonesian_phone(web, make):
-    response = web.submit("/join", {"code": "XXXXXX", "name": "Budi"},
-                          headers={"Accept-Language": "id-ID,id;q=0.9"})
+    response = web.submit(
+        "/join", {"code": "XXXXXX", "name": "Budi"}, headers={"Accept-Language": "id-ID,id;q=0.9"}
+    )
     assert "Tidak ada kelompok" in response.get_data(as_text=True)
 
 
@@ -122,9 +123,10 @@ def test_anonymous_visitors_are_sent_to_log_in(web, make):
 def test_login_redirects_only_to_this_site(web, make):
     make.account("ani@example.org")
     token = web.token("/login")
-    response = web.client.post("/login?next=https://evil.example/x",
-                               data={"csrf_token": token, "email": "ani@example.org",
-                                     "password": PASSWORD})
+    response = web.client.post(
+        "/login?next=https://evil.example/x",
+        data={"csrf_token": token, "email": "ani@example.org", "password": PASSWORD},
+    )
     assert response.headers["Location"].endswith("/organiser/")
 
 

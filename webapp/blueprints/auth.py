@@ -57,9 +57,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         session = request_session()
-        user = accounts.authenticate(
-            session, email=form.email.data, password=form.password.data
-        )
+        user = accounts.authenticate(session, email=form.email.data, password=form.password.data)
         if user is None:
             flash(_("Wrong e-mail or password."), "error")
             return render_template("auth/login.html", form=form), 401
@@ -117,7 +115,11 @@ def language(code: str):
         request_session().commit()
     response = redirect(safe_next("auth.home"))
     response.set_cookie(
-        LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+        LANG_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
         secure=request.is_secure,
     )
     return response

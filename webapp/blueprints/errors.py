@@ -41,7 +41,9 @@ def csrf_error(exc: CSRFError):
     text = _("The form expired or was sent from elsewhere. Please reload the page and try again.")
     if _wants_json():
         return jsonify(error="csrf", message=text), 400
-    return render_template("errors/error.html", code=400, heading=_("Please try again"), text=text), 400
+    return render_template(
+        "errors/error.html", code=400, heading=_("Please try again"), text=text
+    ), 400
 
 
 def http_error(exc: HTTPException):

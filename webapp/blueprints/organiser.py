@@ -9,6 +9,7 @@ from webapp.db import request_session
 from webapp.domain.joincodes import display as display_code
 from webapp.security import ORGANISER, account_only, staff_only
 from webapp.services import events as event_service
+from webapp.services import groups as group_service
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
@@ -34,8 +35,8 @@ def event(event_id: int):
     return render_template(
         "organiser/event.html",
         event=g.event,
-        groups=event_service.groups_of(session, event_id),
-        members=event_service.members_by_group(session, event_id),
+        groups=group_service.groups_of(session, event_id),
+        members=group_service.members_by_group(session, event_id),
         tasks=event_service.tasks_of(session, event_id),
         submissions=event_service.recent_submissions(session, event_id),
     )

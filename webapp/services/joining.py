@@ -26,9 +26,7 @@ def name_key(name: str) -> str:
 
 
 def find_group(session: Session, code: str) -> Group | None:
-    return session.exec(
-        select(Group).where(Group.join_code == joincodes.normalise(code))
-    ).first()
+    return session.exec(select(Group).where(Group.join_code == joincodes.normalise(code))).first()
 
 
 def join_group(session: Session, *, code: str, name: str, now: datetime) -> Participant:

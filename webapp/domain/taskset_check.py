@@ -1,0 +1,458 @@
+"""Checks a parsed task set and reports every problem at once, each with file, line and key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from webapp.domain.text import N_
+
+KINDS = ("photo", "text", "number", "choice", "checkin", "photo_at_location")
+AT_LOCATION = ("checkin", "photo_at_location")
+LATE_POLICIES = ("refuse", "penalty_points", "penalty_percent", "per_minute", "review")
+TOP_KEYS = {"set", "locations", "tasks"}
+SET_KEYS = {"title", "language", "description", "timezone", "start", "end"}
+LOCATION_KEYS = {"id", "name", "lat", "lon", "radius", "address", "hint"}
+TASK_KEYS = {
+    "id",
+    "title",
+    "kind",
+    "points",
+    "instructions",
+    "location",
+    "window",
+    "late",
+    "answers",
+    "answer",
+    "tolerance",
+    "choices",
+    "review",
+    "rubric",
+    "hints",
+    "first_bonus",
+    "unlocks_after",
+    "reference_photo",
+    "fresh_photo",
+    "order",
+}
+WINDOW_KEYS = {"opens", "closes", "after", "offset", "duration"}
+LATE_KEYS = {"policy", "value", "cap", "grace"}
+ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+CLOCK = re.compile(r"^\d{2}:\d{2}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    key: str
+    template: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return self.template % self.params if self.params else self.template
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}:{self.line}: {self.key}: {self.message}"
+            if self.key
+            else f"{self.file}:{self.line}: {self.message}"
+        )
+
+
+class TaskSetInvalid(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class Locator:
+    """Finds the line of a table or key; tomllib gives no positions, so the text is scanned."""
+
+    def __init__(self, text: str):
+        self.headers: dict[tuple[str, int], int] = {}
+        self.keys: dict[tuple[str, int, str], int] = {}
+        counters: dict[str, int] = {}
+        section, index, prefix, in_string = "", 0, "", False
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
+            if in_string:
+                in_string = line.count('"""') % 2 == 0
+                continue
+            if line.startswith("[["):
+                name = line[2 : line.find("]]")].strip()
+                if "." in name:
+                    prefix = name.split(".", 1)[1] + "."
+                else:
+                    counters[name] = counters.get(name, -1) + 1
+                    section, index, prefix = name, counters[name], ""
+                    self.headers[(section, index)] = number
+            elif line.startswith("["):
+                name = line[1 : line.find("]")].strip()
+                if "." in name:
+                    prefix = name.split(".", 1)[1] + "."
+                else:
+                    section, index, prefix = name, 0, ""
+                    self.headers[(section, index)] = number
+            elif match := re.match(r'^"?([A-Za-z0-9_\-]+)"?\s*=', line):
+                self.keys.setdefault((section, index, prefix + match.group(1)), number)
+                in_string = line.count('"""') % 2 == 1
+
+    def line(self, section: str, index: int = 0, key: str = "") -> int:
+        for candidate in (key, key.split(".")[0]):
+            if (section, index, candidate) in self.keys:
+                return self.keys[(section, index, candidate)]
+        return self.headers.get((section, index), 1)
+
+
+class Checker:
+    def __init__(self, text: str, filename: str):
+        self.where = Locator(text)
+        self.filename = filename
+        self.problems: list[Problem] = []
+
+    def add(self, section: str, index: int, key: str, template: str, **params: Any) -> None:
+        label = (
+            f"{section}[{index + 1}].{key}"
+            if section in ("tasks", "locations")
+            else (f"{section}.{key}" if section else key)
+        )
+        self.problems.append(
+            Problem(
+                self.filename,
+                self.where.line(section, index, key),
+                label.rstrip("."),
+                template,
+                params,
+            )
+        )
+
+    def unknown(self, section: str, index: int, table: dict, allowed: set[str], prefix="") -> None:
+        for key in table:
+            if key not in allowed:
+                self.add(section, index, prefix + key, N_("Unknown key %(key)s."), key=key)
+
+    def required(self, section: str, index: int, table: dict, keys: tuple[str, ...]) -> None:
+        for key in keys:
+            if key not in table:
+                self.add(section, index, key, N_("The key %(key)s is missing."), key=key)
+
+    def typed(self, section, index, table, key, types, label) -> bool:
+        if key in table and (
+            not isinstance(table[key], types)
+            or isinstance(table[key], bool)
+            and bool not in (types if isinstance(types, tuple) else (types,))
+        ):
+            self.add(section, index, key, N_("%(key)s must be %(kind)s."), key=key, kind=label)
+            return False
+        return key in table
+
+
+def check_taskset(data: dict[str, Any], text: str, filename: str) -> list[Problem]:
+    c = Checker(text, filename)
+    c.unknown("", 0, data, TOP_KEYS)
+    check_set(c, data.get("set"))
+    locations = [loc for loc in data.get("locations", []) if isinstance(loc, dict)]
+    tasks = [task for task in data.get("tasks", []) if isinstance(task, dict)]
+    location_ids = check_locations(c, locations)
+    task_ids = [t.get("id") for t in tasks]
+    for index, task in enumerate(tasks):
+        check_task(c, index, task, location_ids, task_ids)
+    check_ids(c, "tasks", task_ids, N_("Task id %(id)s is used more than once."))
+    check_cycles(c, tasks)
+    return c.problems
+
+
+def check_set(c: Checker, info: Any) -> None:
+    if not isinstance(info, dict):
+        c.add("", 0, "set", N_("The file needs a [set] table with at least a title."))
+        return
+    c.unknown("set", 0, info, SET_KEYS)
+    c.required("set", 0, info, ("title",))
+    c.typed("set", 0, info, "title", str, "text")
+    if info.get("language", "id") not in ("id", "en"):
+        c.add("set", 0, "language", N_('language must be "id" or "en".'))
+    if "timezone" in info:
+        try:
+            ZoneInfo(str(info["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            c.add(
+                "set",
+                0,
+                "timezone",
+                N_("%(zone)s is not a time zone; use e.g. Asia/Makassar."),
+                zone=info["timezone"],
+            )
+    for key in ("start", "end"):
+        if key in info and parse_clock(info[key]) is None:
+            c.add("set", 0, key, N_("%(key)s must be a time like 07:00."), key=key)
+
+
+def check_locations(c: Checker, locations: list[dict]) -> set[str]:
+    for index, loc in enumerate(locations):
+        c.unknown("locations", index, loc, LOCATION_KEYS)
+        c.required("locations", index, loc, ("id", "name", "lat", "lon"))
+        check_id(c, "locations", index, loc)
+        if (
+            c.typed("locations", index, loc, "lat", (int, float), "a number")
+            and not -90 <= loc["lat"] <= 90
+        ):
+            c.add(
+                "locations",
+                index,
+                "lat",
+                N_("Latitude %(value)s is outside -90 to 90."),
+                value=loc["lat"],
+            )
+        if (
+            c.typed("locations", index, loc, "lon", (int, float), "a number")
+            and not -180 <= loc["lon"] <= 180
+        ):
+            c.add(
+                "locations",
+                index,
+                "lon",
+                N_("Longitude %(value)s is outside -180 to 180."),
+                value=loc["lon"],
+            )
+        if (
+            c.typed("locations", index, loc, "radius", (int, float), "a number")
+            and loc["radius"] <= 0
+        ):
+            c.add("locations", index, "radius", N_("The radius must be more than 0 metres."))
+    ids = [loc.get("id") for loc in locations]
+    check_ids(c, "locations", ids, N_("Location id %(id)s is used more than once."))
+    return {i for i in ids if isinstance(i, str)}
+
+
+def check_id(c: Checker, section: str, index: int, table: dict) -> None:
+    if "id" in table and (not isinstance(table["id"], str) or not ID.match(table["id"])):
+        c.add(section, index, "id", N_("An id uses lower-case letters, digits, - and _ only."))
+
+
+def check_ids(c: Checker, section: str, ids: list, template: str) -> None:
+    seen: set = set()
+    for index, key in enumerate(ids):
+        if isinstance(key, str) and key in seen:
+            c.add(section, index, "id", template, id=key)
+        seen.add(key)
+
+
+def check_task(c: Checker, i: int, task: dict, location_ids: set[str], task_ids: list) -> None:
+    c.unknown("tasks", i, task, TASK_KEYS)
+    c.required("tasks", i, task, ("id", "title", "kind"))
+    check_id(c, "tasks", i, task)
+    kind = task.get("kind")
+    if "kind" in task and kind not in KINDS:
+        c.add(
+            "tasks",
+            i,
+            "kind",
+            N_("Unknown kind %(kind)s; use one of %(kinds)s."),
+            kind=kind,
+            kinds=", ".join(KINDS),
+        )
+    if c.typed("tasks", i, task, "points", int, "a whole number") and task["points"] < 0:
+        c.add("tasks", i, "points", N_("Points cannot be negative."))
+    if "location" in task and task["location"] not in location_ids:
+        c.add(
+            "tasks",
+            i,
+            "location",
+            N_("Task %(task)s points at location %(location)s, which is not defined."),
+            task=task.get("id"),
+            location=task["location"],
+        )
+    if kind in AT_LOCATION and "location" not in task:
+        c.add("tasks", i, "location", N_("A %(kind)s task needs a location."), kind=kind)
+    after = task.get("unlocks_after")
+    if after is not None and (after not in task_ids or after == task.get("id")):
+        c.add(
+            "tasks",
+            i,
+            "unlocks_after",
+            N_("unlocks_after names %(task)s, which is not another task of this set."),
+            task=after,
+        )
+    check_window(c, i, task, task_ids)
+    check_late(c, i, task.get("late"))
+    check_answers(c, i, task)
+    check_lists(c, i, task)
+
+
+def parse_clock(value: Any) -> time | datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return time.fromisoformat(value) if CLOCK.match(value) else datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def check_window(c: Checker, i: int, task: dict, task_ids: list) -> None:
+    window = task.get("window")
+    if window is None:
+        return
+    if not isinstance(window, dict):
+        c.add("tasks", i, "window", N_("window must be a table."))
+        return
+    c.unknown("tasks", i, window, WINDOW_KEYS, prefix="window.")
+    if "after" in window:
+        if window["after"] != "start" and (
+            window["after"] not in task_ids or window["after"] == task.get("id")
+        ):
+            c.add(
+                "tasks",
+                i,
+                "window.after",
+                N_('window.after must be "start" or the id of another task, not %(value)s.'),
+                value=window["after"],
+            )
+        if not isinstance(window.get("offset", 0), int) or window.get("offset", 0) < 0:
+            c.add("tasks", i, "window.offset", N_("window.offset is minutes, 0 or more."))
+        if "duration" in window and (
+            not isinstance(window["duration"], int) or window["duration"] <= 0
+        ):
+            c.add("tasks", i, "window.duration", N_("window.duration must be more than 0 minutes."))
+        return
+    opens, closes = parse_clock(window.get("opens")), parse_clock(window.get("closes"))
+    for key, value in (("opens", opens), ("closes", closes)):
+        if key in window and value is None:
+            c.add(
+                "tasks",
+                i,
+                f"window.{key}",
+                N_("window.%(key)s must be a time like 07:00 or 2026-11-25T07:00."),
+                key=key,
+            )
+    if opens is not None and closes is not None and type(opens) is type(closes) and closes <= opens:
+        c.add(
+            "tasks",
+            i,
+            "window.closes",
+            N_("The window ends (%(closes)s) before it starts (%(opens)s)."),
+            opens=window["opens"],
+            closes=window["closes"],
+        )
+
+
+def check_late(c: Checker, i: int, late: Any) -> None:
+    if late is None:
+        return
+    if not isinstance(late, dict):
+        c.add("tasks", i, "late", N_("late must be a table."))
+        return
+    c.unknown("tasks", i, late, LATE_KEYS, prefix="late.")
+    policy = late.get("policy", "refuse")
+    if policy not in LATE_POLICIES:
+        c.add(
+            "tasks",
+            i,
+            "late.policy",
+            N_("Unknown late policy %(policy)s; use one of %(policies)s."),
+            policy=policy,
+            policies=", ".join(LATE_POLICIES),
+        )
+    if policy in ("penalty_points", "penalty_percent", "per_minute"):
+        value = late.get("value")
+        if not isinstance(value, int | float) or value <= 0:
+            c.add(
+                "tasks",
+                i,
+                "late.value",
+                N_("The late policy %(policy)s needs a value more than 0."),
+                policy=policy,
+            )
+        elif policy == "penalty_percent" and value > 100:
+            c.add("tasks", i, "late.value", N_("A percentage penalty cannot exceed 100."))
+    for key in ("cap", "grace"):
+        if key in late and (not isinstance(late[key], int | float) or late[key] < 0):
+            c.add("tasks", i, f"late.{key}", N_("late.%(key)s must be 0 or more."), key=key)
+
+
+def check_answers(c: Checker, i: int, task: dict) -> None:
+    kind = task.get("kind")
+    if "answers" in task and (
+        not isinstance(task["answers"], list)
+        or not all(isinstance(a, str) for a in task["answers"])
+    ):
+        c.add("tasks", i, "answers", N_("answers must be a list of texts."))
+    if kind == "number" and "answer" in task and not isinstance(task["answer"], int | float):
+        c.add("tasks", i, "answer", N_("The answer of a number task must be a number."))
+    if "tolerance" in task and (
+        not isinstance(task["tolerance"], int | float) or task["tolerance"] < 0
+    ):
+        c.add("tasks", i, "tolerance", N_("tolerance must be a number, 0 or more."))
+    if kind == "choice":
+        choices = task.get("choices")
+        if not isinstance(choices, list) or len(choices) < 2:
+            c.add("tasks", i, "choices", N_("A choice task needs at least two choices."))
+        elif "answer" in task and task["answer"] not in choices:
+            c.add(
+                "tasks",
+                i,
+                "answer",
+                N_("The answer %(answer)s is not one of the choices."),
+                answer=task["answer"],
+            )
+    if task.get("review", "judge") not in ("judge", "auto"):
+        c.add("tasks", i, "review", N_('review must be "judge" or "auto".'))
+
+
+def check_lists(c: Checker, i: int, task: dict) -> None:
+    for key, fields, template in (
+        ("rubric", ("name", "max"), N_("Each rubric criterion needs a name and a max above 0.")),
+        ("hints", ("text", "cost"), N_("Each hint needs a text and a cost of 0 or more.")),
+    ):
+        for item in task.get(key, []) if isinstance(task.get(key, []), list) else [None]:
+            ok = (
+                isinstance(item, dict)
+                and set(item) <= set(fields)
+                and isinstance(item.get(fields[0]), str)
+                and isinstance(item.get(fields[1], 0), int | float)
+                and (item.get(fields[1], 0) > 0 if key == "rubric" else item.get(fields[1], 0) >= 0)
+            )
+            if not ok:
+                c.add("tasks", i, key, template)
+                break
+    bonus = task.get("first_bonus", [])
+    if not isinstance(bonus, list) or not all(isinstance(b, int) and b >= 0 for b in bonus):
+        c.add("tasks", i, "first_bonus", N_("first_bonus is a list of points, 0 or more."))
+
+
+def check_cycles(c: Checker, tasks: list[dict]) -> None:
+    """A task that waits for itself through other tasks would never open."""
+    waits = {
+        t.get("id"): {
+            d
+            for d in (
+                t.get("unlocks_after"),
+                (t.get("window") or {}).get("after") if isinstance(t.get("window"), dict) else None,
+            )
+            if d and d != "start"
+        }
+        for t in tasks
+    }
+    for index, task in enumerate(tasks):
+        seen, stack = set(), list(waits.get(task.get("id"), ()))
+        while stack:
+            current = stack.pop()
+            if current == task.get("id"):
+                c.add(
+                    "tasks",
+                    index,
+                    "unlocks_after",
+                    N_(
+                        "Task %(task)s waits for itself "
+                        "through other tasks, so it would never open."
+                    ),
+                    task=current,
+                )
+                break
+            if current not in seen:
+                seen.add(current)
+                stack.extend(waits.get(current, ()))

@@ -1,0 +1,197 @@
+"""Task sets in and out of the database: an event from a file, and an event back to a file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from webapp.domain.taskset import LocationSpec, TaskSet, TaskSpec
+from webapp.domain.taskset_export import dump_taskset
+from webapp.domain.text import N_
+from webapp.models import Event, EventStaff, Location, Task, User
+from webapp.services import ServiceError, audit, groups
+
+
+class NoOrganiser(ServiceError):
+    template = N_(
+        "There is no organiser account %(email)s; create one with `jelajah create-organiser`."
+    )
+
+
+class EventNotFound(ServiceError):
+    template = N_("There is no event %(event)s.")
+    status = 404
+
+
+def pick_owner(session: Session, email: str | None) -> User:
+    query = select(User).order_by(User.id)
+    if email:
+        query = query.where(User.email == email.strip().lower())
+    user = session.exec(query).first()
+    if user is None:
+        raise NoOrganiser(email=email or "")
+    return user
+
+
+def schedule(taskset: TaskSet, local_start: str | None, now: datetime) -> tuple[datetime, datetime]:
+    """Start and end in UTC: the given local start, else the set's times today, local time."""
+    zone = ZoneInfo(taskset.timezone)
+    if local_start:
+        start = datetime.fromisoformat(local_start).replace(tzinfo=zone)
+    else:
+        start = datetime.combine(
+            now.astimezone(zone).date(), time.fromisoformat(taskset.start), tzinfo=zone
+        )
+    end = datetime.combine(start.date(), time.fromisoformat(taskset.end), tzinfo=zone)
+    if end <= start:
+        end += timedelta(days=1)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def create_event(
+    session: Session,
+    *,
+    taskset: TaskSet,
+    owner: User,
+    now: datetime,
+    local_start: str | None = None,
+    group_count: int = 0,
+    source_dir: Path | None = None,
+) -> Event:
+    starts_at, ends_at = schedule(taskset, local_start, now)
+    event = Event(
+        title=taskset.title,
+        description=taskset.description,
+        language=taskset.language,
+        timezone=taskset.timezone,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        created_at=now,
+    )
+    session.add(event)
+    session.flush()
+    session.add(EventStaff(event_id=event.id, user_id=owner.id, role="organiser"))
+    add_tasks(session, event=event, taskset=taskset)
+    if group_count:
+        prefix = "Kelompok" if taskset.language == "id" else "Group"
+        groups.add_numbered_groups(
+            session, event=event, count=group_count, prefix=prefix, actor=owner, now=now
+        )
+    audit.record(
+        session,
+        event_id=event.id,
+        actor=owner,
+        action="event.import",
+        after={"title": event.title, "tasks": len(taskset.tasks)},
+        now=now,
+    )
+    return event
+
+
+def add_tasks(session: Session, *, event: Event, taskset: TaskSet) -> list[Task]:
+    locations = {}
+    for spec in taskset.locations:
+        loc = Location(
+            event_id=event.id,
+            key=spec.id,
+            name=spec.name,
+            lat=spec.lat,
+            lon=spec.lon,
+            radius_m=spec.radius,
+            address=spec.address,
+            hint=spec.hint,
+        )
+        session.add(loc)
+        locations[spec.id] = loc
+    session.flush()
+    tasks = {}
+    for spec in taskset.tasks:
+        task = Task(
+            event_id=event.id,
+            key=spec.id,
+            title=spec.title,
+            instructions=spec.instructions,
+            kind=spec.kind,
+            points=spec.points,
+            position=spec.order,
+            location_id=locations[spec.location].id if spec.location else None,
+            window=dict(spec.window),
+            late=dict(spec.late),
+            check=dict(spec.check),
+            rubric=list(spec.rubric),
+            hints=list(spec.hints),
+            first_bonus=list(spec.first_bonus),
+            reference_photo=spec.reference_photo,
+            fresh_photo=spec.fresh_photo,
+        )
+        session.add(task)
+        tasks[spec.id] = task
+    session.flush()
+    for spec in taskset.tasks:
+        if spec.unlocks_after:
+            tasks[spec.id].unlocks_after_id = tasks[spec.unlocks_after].id
+    session.flush()
+    return list(tasks.values())
+
+
+def event_taskset(session: Session, event_id: int) -> TaskSet:
+    event = session.get(Event, event_id)
+    if event is None:
+        raise EventNotFound(event=event_id)
+    zone = ZoneInfo(event.timezone)
+    locations = session.exec(
+        select(Location).where(Location.event_id == event_id).order_by(Location.id)
+    ).all()
+    tasks = session.exec(
+        select(Task).where(Task.event_id == event_id).order_by(Task.position, Task.id)
+    ).all()
+    keys = {task.id: task.key for task in tasks}
+    by_id = {loc.id: loc.key for loc in locations}
+    return TaskSet(
+        title=event.title,
+        language=event.language,
+        description=event.description,
+        timezone=event.timezone,
+        start=f"{event.starts_at.astimezone(zone):%H:%M}",
+        end=f"{event.ends_at.astimezone(zone):%H:%M}",
+        locations=tuple(
+            LocationSpec(
+                id=loc.key,
+                name=loc.name,
+                lat=loc.lat,
+                lon=loc.lon,
+                radius=loc.radius_m,
+                address=loc.address,
+                hint=loc.hint,
+            )
+            for loc in locations
+        ),
+        tasks=tuple(
+            TaskSpec(
+                id=task.key,
+                title=task.title,
+                kind=task.kind,
+                points=task.points,
+                instructions=task.instructions,
+                location=by_id.get(task.location_id),
+                window=dict(task.window),
+                late=dict(task.late),
+                check=dict(task.check),
+                rubric=tuple(task.rubric),
+                hints=tuple(task.hints),
+                first_bonus=tuple(task.first_bonus),
+                unlocks_after=keys.get(task.unlocks_after_id),
+                reference_photo=task.reference_photo,
+                fresh_photo=task.fresh_photo,
+                order=position,
+            )
+            for position, task in enumerate(tasks, start=1)
+        ),
+    )
+
+
+def export_event(session: Session, event_id: int) -> str:
+    return dump_taskset(event_taskset(session, event_id))
