@@ -68,17 +68,23 @@ def test_answer_after_the_deadline_is_refused_with_a_message(web, make, session,
 
 
 def test_a_participant_cannot_send_for_a_task_of_another_event(web, make, session):
-    _event, _group, _task = joined(web, make)
+    joined(web, make)
     other = make.task(make.event(), "text")
-    page = "/play/"
+    web.get("/lang/en")
     response = web.submit(
-        page,
+        "/play/",
         {"key": "k2", "answer": "x"},
         action=f"/play/tasks/{other.id}/answer",
         follow_redirects=True,
     )
+    assert "This task is not part of your event." in response.get_data(as_text=True)
     assert session.exec(select(Submission)).all() == []
-    assert response.status_code == 200 or response.status_code == 404
+
+
+def test_a_participant_cannot_open_a_task_of_another_event(web, make):
+    joined(web, make)
+    other = make.task(make.event(), "text")
+    assert web.get(f"/play/tasks/{other.id}").status_code == 404
 
 
 def test_times_are_shown_in_the_events_zone_with_its_abbreviation(web, make):

@@ -115,16 +115,16 @@ class Checker:
         self.filename = filename
         self.problems: list[Problem] = []
 
-    def add(self, section: str, index: int, key: str, template: str, **params: Any) -> None:
+    def add(self, section: str, index: int, path: str, template: str, **params: Any) -> None:
         label = (
-            f"{section}[{index + 1}].{key}"
+            f"{section}[{index + 1}].{path}"
             if section in ("tasks", "locations")
-            else (f"{section}.{key}" if section else key)
+            else (f"{section}.{path}" if section else path)
         )
         self.problems.append(
             Problem(
                 self.filename,
-                self.where.line(section, index, key),
+                self.where.line(section, index, path),
                 label.rstrip("."),
                 template,
                 params,
