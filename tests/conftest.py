@@ -112,6 +112,7 @@ def app(database_url, tmp_path, clock):
             "clock": clock,
         }
     )
+    app.testing = True  # errors reach the test with their traceback
     yield app
     app.extensions["engine"].dispose()
 

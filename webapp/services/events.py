@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, select
 
+from webapp.domain.text import N_
 from webapp.models import Event, EventStaff, Group, Participant, Submission, Task, User
+from webapp.services import ServiceError, accounts, audit
 
 
 def events_for(session: Session, user: User) -> list[tuple[Event, str]]:
@@ -27,14 +31,6 @@ def appoint(session: Session, *, event: Event, user: User, role: str) -> EventSt
     return staff
 
 
-def tasks_of(session: Session, event_id: int) -> list[Task]:
-    return list(
-        session.exec(
-            select(Task).where(Task.event_id == event_id).order_by(Task.position, Task.id)
-        ).all()
-    )
-
-
 def recent_submissions(
     session: Session, event_id: int, limit: int = 100
 ) -> list[tuple[Submission, Task, Group, Participant | None]]:
@@ -48,3 +44,75 @@ def recent_submissions(
         .limit(limit)
     ).all()
     return [tuple(row) for row in rows]
+
+
+class NeedsPassword(ServiceError):
+    template = N_(
+        "There is no account %(email)s yet; give a name and a password of at least "
+        "8 characters to create one."
+    )
+
+
+def appoint_judge(
+    session: Session,
+    *,
+    event: Event,
+    email: str,
+    name: str | None,
+    password: str | None,
+    actor: User,
+    now: datetime,
+) -> User:
+    user = accounts.find_by_email(session, email)
+    if user is None:
+        if not password:
+            raise NeedsPassword(email=email)
+        user = accounts.create_account(
+            session, email=email, name=name or "", password=password, now=now
+        )
+    if staff_role_of(session, event.id, user.id) == "organiser":
+        return user
+    appoint(session, event=event, user=user, role="judge")
+    audit.record(
+        session,
+        event_id=event.id,
+        actor=actor,
+        action="judge.appoint",
+        subject=user.email,
+        now=now,
+        moves_standings=False,
+    )
+    return user
+
+
+def remove_judge(
+    session: Session, *, event: Event, user_id: int, actor: User, now: datetime
+) -> None:
+    staff = session.get(EventStaff, (event.id, user_id))
+    if staff is not None and staff.role == "judge":
+        session.delete(staff)
+        session.flush()
+        audit.record(
+            session,
+            event_id=event.id,
+            actor=actor,
+            action="judge.remove",
+            subject=f"user {user_id}",
+            now=now,
+            moves_standings=False,
+        )
+
+
+def staff_role_of(session: Session, event_id: int, user_id: int) -> str | None:
+    staff = session.get(EventStaff, (event_id, user_id))
+    return staff.role if staff else None
+
+
+def staff_of(session: Session, event_id: int) -> list[tuple[User, str]]:
+    rows = session.exec(
+        select(User, EventStaff.role)
+        .join(EventStaff, EventStaff.user_id == User.id)
+        .where(EventStaff.event_id == event_id)
+        .order_by(EventStaff.role.desc(), User.name)
+    ).all()
+    return [(user, role) for user, role in rows]

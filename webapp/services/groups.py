@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from webapp.domain import joincodes
 from webapp.domain.text import N_
@@ -137,7 +137,9 @@ def update_group(
         name = " ".join(name.split())[:120]
         clash = session.exec(
             select(Group.id).where(
-                Group.event_id == event.id, Group.name == name, Group.id != group.id
+                Group.event_id == event.id,
+                func.lower(Group.name) == name.lower(),
+                Group.id != group.id,
             )
         ).first()
         if clash is not None:

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from webapp.domain import windows
 from webapp.models import Event, Group, Location, Review, Submission, Task
-from webapp.services.events import tasks_of
+from webapp.services.authoring import tasks_of
 
 DONE = ("accepted", "pending")
 

@@ -1,0 +1,263 @@
+"""The organiser's editor through the test client: events, tasks, locations, judges."""
+
+from pathlib import Path
+
+from sqlmodel import select
+
+from webapp.models import AuditEntry, Event, Group, Location, Task, User
+
+TASKS = Path(__file__).resolve().parents[2] / "tasks"
+
+
+def organiser(web, make, **event_fields):
+    owner = make.account("ani@example.org")
+    event = make.event(owner, **event_fields)
+    web.login("ani@example.org")
+    web.get("/lang/en")
+    return event
+
+
+def test_new_event_from_scratch_with_groups(web, make, session):
+    make.account("ani@example.org")
+    web.login("ani@example.org")
+    response = web.submit(
+        "/organiser/events/new",
+        {
+            "title": "Jelajah Kupang",
+            "description": "",
+            "date": "2026-12-01",
+            "start": "07:00",
+            "end": "17:00",
+            "timezone": "Asia/Makassar",
+            "language": "id",
+            "queued_late_policy": "flag",
+            "counts": "best",
+            "review_conflict": "average",
+            "groups": "4",
+        },
+    )
+    assert response.status_code == 302
+    event = session.exec(select(Event).where(Event.title == "Jelajah Kupang")).one()
+    assert event.starts_at.isoformat() == "2026-11-30T23:00:00+00:00"
+    assert event.queued_late_policy == "flag" and event.review_conflict == "average"
+    assert len(session.exec(select(Group).where(Group.event_id == event.id)).all()) == 4
+
+
+def test_new_event_from_a_task_set_file(web, make, session):
+    make.account("ani@example.org")
+    web.login("ani@example.org")
+    data = {
+        "title": "Hari Lapangan",
+        "description": "",
+        "date": "2026-12-01",
+        "start": "07:00",
+        "end": "17:00",
+        "timezone": "Asia/Makassar",
+        "language": "id",
+        "queued_late_policy": "accept",
+        "counts": "best",
+        "review_conflict": "last",
+        "groups": "3",
+        "taskset": ((TASKS / "field-day.toml").open("rb"), "field-day.toml"),
+    }
+    response = web.submit("/organiser/events/new", data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    event = session.exec(select(Event).where(Event.title == "Hari Lapangan")).one()
+    assert len(session.exec(select(Task).where(Task.event_id == event.id)).all()) == 10
+
+
+def test_a_broken_task_set_upload_lists_its_problems_and_creates_nothing(web, make, session):
+    make.account("ani@example.org")
+    web.login("ani@example.org")
+    web.get("/lang/en")
+    broken = (TASKS / "demo.toml").read_text().replace("radius = 60", "radius = -5", 1)
+    import io
+
+    data = {
+        "title": "Rusak",
+        "description": "",
+        "date": "2026-12-01",
+        "start": "07:00",
+        "end": "17:00",
+        "timezone": "Asia/Jakarta",
+        "language": "id",
+        "queued_late_policy": "accept",
+        "counts": "best",
+        "review_conflict": "last",
+        "groups": "3",
+        "taskset": (io.BytesIO(broken.encode()), "demo.toml"),
+    }
+    page = web.submit("/organiser/events/new", data, content_type="multipart/form-data")
+    text = page.get_data(as_text=True)
+    assert "demo.toml:18: locations[1].radius" in text
+    assert session.exec(select(Event)).all() == []
+
+
+def test_editing_a_running_event_is_logged_and_bumps_the_revision(web, make, session):
+    event = organiser(web, make)
+    revision = event.revision
+    response = web.submit(
+        f"/organiser/events/{event.id}/settings",
+        {
+            "title": "Nama Baru",
+            "description": "",
+            "date": "2026-11-25",
+            "start": "08:00",
+            "end": "16:00",
+            "timezone": "Asia/Makassar",
+            "language": "id",
+            "queued_late_policy": "refuse",
+            "counts": "latest",
+            "review_conflict": "last",
+        },
+    )
+    assert response.status_code == 302
+    session.rollback()
+    session.expire_all()
+    event = session.get(Event, event.id)
+    assert event.title == "Nama Baru" and event.counts == "latest"
+    assert event.starts_at.isoformat() == "2026-11-25T00:00:00+00:00"
+    assert event.revision > revision
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "event.update")).one()
+    assert entry.before["title"] != entry.after["title"] == "Nama Baru"
+    assert "ani@example.org" in entry.actor
+
+
+def task_data(**overrides):
+    data = {
+        "title": "Foto kelompok",
+        "kind": "photo",
+        "points": "20",
+        "instructions": "Berfoto",
+        "location": "0",
+        "window_mode": "absolute",
+        "opens": "08:00",
+        "closes": "10:00",
+        "after": "start",
+        "offset": "0",
+        "late_policy": "penalty_percent",
+        "late_value": "20",
+        "unlocks_after": "0",
+        "rubric": "Kreativitas: 4\nKerja sama: 2",
+        "hints": "2: Di depan gedung",
+        "first_bonus": "5, 3",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_add_edit_duplicate_reorder_and_delete_tasks(web, make, session):
+    event = organiser(web, make)
+    base = f"/organiser/events/{event.id}/tasks"
+    assert web.submit(f"{base}/new", task_data()).status_code == 302
+    assert (
+        web.submit(
+            f"{base}/new", task_data(title="Jawab", kind="text", answers="Masjid Raya\nMesjid Raya")
+        ).status_code
+        == 302
+    )
+    first, second = session.exec(select(Task).order_by(Task.position)).all()
+    assert first.rubric == [{"name": "Kreativitas", "max": 4}, {"name": "Kerja sama", "max": 2}]
+    assert first.hints == [{"text": "Di depan gedung", "cost": 2}] and first.first_bonus == [5, 3]
+    assert first.late == {"policy": "penalty_percent", "value": 20}
+    assert second.check == {"answers": ["Masjid Raya", "Mesjid Raya"]}
+    web.submit(f"{base}/{first.id}/edit", task_data(title="Foto kreatif", points="30"))
+    web.submit(base, {}, action=f"{base}/{first.id}/duplicate")
+    web.submit(base, {}, action=f"{base}/{first.id}/down")
+    session.rollback()
+    session.expire_all()
+    titles = [t.title for t in session.exec(select(Task).order_by(Task.position)).all()]
+    assert titles == ["Jawab", "Foto kreatif", "Foto kreatif (2)"]
+    web.submit(base, {}, action=f"{base}/{second.id}/delete")
+    session.rollback()
+    session.expire_all()
+    assert [t.title for t in session.exec(select(Task)).all()] == [
+        "Foto kreatif",
+        "Foto kreatif (2)",
+    ]
+    assert len(session.exec(select(AuditEntry).where(AuditEntry.action.like("task.%"))).all()) >= 5
+
+
+def test_a_bad_task_is_refused_with_the_reason_and_nothing_is_saved(web, make, session):
+    event = organiser(web, make)
+    page = web.submit(
+        f"/organiser/events/{event.id}/tasks/new",
+        task_data(kind="checkin", opens="10:00", closes="09:00"),
+    )
+    text = page.get_data(as_text=True)
+    assert "window.closes" in text and "before it starts" in text
+    assert "needs a location" in text
+    assert session.exec(select(Task)).all() == []
+
+
+def test_locations_are_placed_and_checked(web, make, session):
+    event = organiser(web, make)
+    page = f"/organiser/events/{event.id}/locations"
+    assert "leaflet.js" in web.get(page).get_data(as_text=True)
+    script = web.get("/vendor/leaflet/leaflet.js")
+    assert script.status_code == 200 and b"Leaflet" in script.get_data()
+    script.close()
+    web.submit(
+        page, {"name": "Pantai Losari", "lat": "-5.14357", "lon": "119.40768", "radius_m": "120"}
+    )
+    location = session.exec(select(Location)).one()
+    assert (location.key, location.radius_m) == ("pantai-losari", 120)
+    bad = web.submit(page, {"name": "Salah", "lat": "-95", "lon": "119", "radius_m": "0"})
+    assert "outside -90 to 90" in bad.get_data(as_text=True)
+    assert "more than 0 metres" in bad.get_data(as_text=True)
+    assert len(session.exec(select(Location)).all()) == 1
+
+
+def test_a_location_used_by_a_task_cannot_be_deleted(web, make, session):
+    event = organiser(web, make)
+    location = make.location(event)
+    make.task(event, "checkin", location_id=location.id)
+    page = f"/organiser/events/{event.id}/locations"
+    response = web.submit(page, {}, action=f"{page}/{location.id}/delete", follow_redirects=True)
+    assert "used by tasks" in response.get_data(as_text=True)
+    assert session.get(Location, location.id) is not None
+
+
+def test_judges_are_appointed_by_email_and_can_be_new_accounts(web, make, session):
+    event = organiser(web, make)
+    make.account("juri@example.org")
+    page = f"/organiser/events/{event.id}/judges"
+    web.submit(page, {"email": "juri@example.org"})
+    missing = web.submit(page, {"email": "baru@example.org"})
+    assert "give a name and a password" in missing.get_data(as_text=True)
+    web.submit(page, {"email": "baru@example.org", "name": "Juri Baru", "password": "panjang123"})
+    listed = web.get(page).get_data(as_text=True)
+    assert "juri@example.org" in listed and "baru@example.org" in listed
+    assert session.exec(select(User).where(User.email == "baru@example.org")).one()
+
+
+def test_changes_to_a_running_event_reach_the_phone_on_its_next_refresh(
+    web, another_web, make, session
+):
+    event = organiser(web, make)
+    group = make.group(event)
+    task = make.task(event, "text", title="Lama")
+    another_web.join(group.join_code, "Siti")
+    assert "Lama" in another_web.get("/play/").get_data(as_text=True)
+    web.submit(
+        f"/organiser/events/{event.id}/tasks/{task.id}/edit",
+        task_data(title="Baru", kind="text", window_mode="none"),
+    )
+    assert "Baru" in another_web.get("/play/").get_data(as_text=True)
+
+
+def test_only_the_events_organiser_reaches_the_editor(web, make):
+    event = make.event(make.account("someone@example.org"))
+    make.account("ani@example.org")
+    web.login("ani@example.org")
+    for path in (
+        "tasks",
+        "tasks/new",
+        "locations",
+        "groups",
+        "roster",
+        "cards",
+        "judges",
+        "settings",
+    ):
+        assert web.get(f"/organiser/events/{event.id}/{path}").status_code == 404, path

@@ -1,0 +1,23 @@
+"""Organiser pages: events, their tasks and locations, groups, roster, join cards and judges."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, send_from_directory
+from xstatic.pkg import leaflet
+
+from webapp.domain.joincodes import display as display_code
+
+bp = Blueprint("organiser", __name__, url_prefix="/organiser")
+
+
+def register(app: Flask) -> None:
+    from webapp.blueprints.organiser import events, groups, staff, tasks  # noqa: F401
+
+    app.register_blueprint(bp)
+    app.jinja_env.filters["join_code"] = display_code
+    app.add_url_rule("/vendor/leaflet/<path:filename>", "leaflet", serve_leaflet)
+
+
+def serve_leaflet(filename: str):
+    """Leaflet comes from the xstatic-leaflet package, not from a copy in this repository."""
+    return send_from_directory(leaflet.BASE_DIR, filename, max_age=7 * 24 * 3600)
