@@ -171,7 +171,7 @@ def test_add_edit_duplicate_reorder_and_delete_tasks(web, make, session):
     web.submit(base, {}, action=f"{base}/{second.id}/delete")
     session.rollback()
     session.expire_all()
-    assert [t.title for t in session.exec(select(Task)).all()] == [
+    assert [t.title for t in session.exec(select(Task).order_by(Task.position)).all()] == [
         "Foto kreatif",
         "Foto kreatif (2)",
     ]
