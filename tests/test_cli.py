@@ -218,7 +218,7 @@ def test_demo_prints_three_addresses_that_answer_and_a_participant_can_play(tmp_
             tasks,
         ).group(1)
         page = f"/play/tasks/{task_id}"
-        participant.form(page, {"answer": "Grha Sabha Pramana"}, action=f"{page}/answer")
+        participant.form(page, {"answer": "Grha Sabha Pramana"}, action=f"{page}/send")
         organiser.form("/login", {"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
         event_page = re.search(
             r'href="(/organiser/events/\d+)"', organiser.get("/organiser/")

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import db, i18n, security
+from webapp import assets, db, i18n, security
 from webapp.config import instance_secret_key, load_settings
 
 csrf = CSRFProtect()
@@ -32,6 +32,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
+    assets.init_app(app)
     register_blueprints(app)
     return app
 
@@ -69,6 +70,14 @@ def init_database(app: Flask, conf: dict[str, Any]) -> None:
     db.check_schema(engine)
     app.extensions["engine"] = engine
 
+    @app.before_request
+    def mark_writes() -> None:
+        db.writing.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    @app.teardown_request
+    def unmark_writes(_exc: BaseException | None) -> None:
+        db.writing.set(False)
+
     @app.teardown_appcontext
     def close_session(_exc: BaseException | None) -> None:
         session = g.pop("db", None)
@@ -77,7 +86,7 @@ def init_database(app: Flask, conf: dict[str, Any]) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.blueprints import api, auth, board, errors, organiser, play
+    from webapp.blueprints import api, auth, board, errors, organiser, photos, play
 
-    for module in (auth, organiser, play, board, api, errors):
+    for module in (auth, organiser, play, photos, board, api, errors):
         module.register(app)

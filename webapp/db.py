@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+writing: ContextVar[bool] = ContextVar("writing", default=False)
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -57,8 +59,14 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) ->
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
         )
         sa_event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
-        # Let SQLAlchemy issue BEGIN itself so that transactions behave as on PostgreSQL.
-        sa_event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # SQLAlchemy issues BEGIN itself so that transactions behave as on PostgreSQL; a
+        # request that writes takes the write lock at once (BEGIN IMMEDIATE), because WAL
+        # refuses, without waiting, a reader that later wants to write after another writer.
+        sa_event.listen(
+            engine,
+            "begin",
+            lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE" if writing.get() else "BEGIN"),
+        )
         return engine
     return sa.create_engine(url, echo=echo, pool_pre_ping=True)
 

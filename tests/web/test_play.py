@@ -1,93 +1,328 @@
-"""The core loop on the phone: see the tasks, send an answer once, the organiser sees it."""
+"""The phone's pages and the submission endpoint the upload queue posts to."""
 
+import io
 import re
+import threading
+from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
-from webapp.models import Submission
+from tests.conftest import PHOTOS
+from webapp.models import HintUse, Submission
+
+WINDOW = {"after": "start", "offset": 0, "duration": 30}
 
 
-def joined(web, make, **task_fields):
+@pytest.fixture
+def phone(web, make):
+    """A joined participant of 'Kelompok Biru', and the event to add tasks to."""
     event = make.event()
     group = make.group(event, "Kelompok Biru")
-    task = make.task(event, "text", title="Nama masjid terbesar?", **task_fields)
     web.join(group.join_code, "Siti")
-    return event, group, task
-
-
-def test_task_list_shows_each_task_with_its_state(web, make):
-    event, _group, task = joined(web, make)
-    make.task(event, "text", title="Nanti", window={"after": "start", "offset": 60, "duration": 30})
-    page = web.get("/play/").get_data(as_text=True)
-    assert "Nama masjid terbesar?" in page and "Nanti" in page
-    assert "state-open" in page and "state-locked" in page
-    assert f"/play/tasks/{task.id}" in page
-
-
-def test_answer_is_stored_once_even_when_sent_twice_with_the_same_key(web, make, session):
-    _event, group, task = joined(web, make)
-    page = f"/play/tasks/{task.id}"
-    token = web.token(page)
-    key = re.search(
-        r'name="key" type="hidden" value="([0-9a-f]+)"', web.get(page).get_data(as_text=True)
-    ).group(1)
-    data = {"csrf_token": token, "key": key, "answer": "Masjid Raya"}
-    first = web.client.post(f"{page}/answer", data=data)
-    second = web.client.post(f"{page}/answer", data=data)
-    assert first.status_code == second.status_code == 302
-    rows = session.exec(select(Submission).where(Submission.group_id == group.id)).all()
-    assert len(rows) == 1 and rows[0].answer == "Masjid Raya" and rows[0].status == "pending"
-
-
-def test_organiser_sees_what_a_group_sent(web, another_web, make, session):
-    owner = make.account("ani@example.org")
-    event = make.event(owner)
-    group = make.group(event, "Kelompok Hijau")
-    task = make.task(event, "text")
-    web.join(group.join_code, "Siti")
-    page = f"/play/tasks/{task.id}"
-    web.submit(page, {"key": "k1", "answer": "Benteng Rotterdam"}, action=f"{page}/answer")
-    another_web.login("ani@example.org")
-    text = another_web.get(f"/organiser/events/{event.id}").get_data(as_text=True)
-    assert "Benteng Rotterdam" in text and "Kelompok Hijau" in text and "Siti" in text
-
-
-def test_answer_after_the_deadline_is_refused_with_a_message(web, make, session, clock):
-    _event, group, task = joined(
-        web, make, window={"after": "start", "offset": 0, "duration": 30}, late={"policy": "refuse"}
-    )
-    clock.advance(minutes=31)
-    page = f"/play/tasks/{task.id}"
-    response = web.submit(
-        page, {"key": "k1", "answer": "x"}, action=f"{page}/answer", follow_redirects=True
-    )
-    assert "deadline" in response.get_data(as_text=True) or "batas waktu" in response.get_data(
-        as_text=True
-    )
-    assert session.exec(select(Submission)).all() == []
-
-
-def test_a_participant_cannot_send_for_a_task_of_another_event(web, make, session):
-    joined(web, make)
-    other = make.task(make.event(), "text")
     web.get("/lang/en")
-    response = web.submit(
-        "/play/",
-        {"key": "k2", "answer": "x"},
-        action=f"/play/tasks/{other.id}/answer",
-        follow_redirects=True,
+    web.event, web.group = event, group
+    return web
+
+
+def api(web, task, key="k1", **fields):
+    data = {"csrf_token": web.token("/play/"), "key": key, **fields}
+    return web.client.post(
+        f"/play/api/tasks/{task.id}/submissions", data=data, headers={"Accept": "application/json"}
     )
-    assert "This task is not part of your event." in response.get_data(as_text=True)
-    assert session.exec(select(Submission)).all() == []
 
 
-def test_a_participant_cannot_open_a_task_of_another_event(web, make):
-    joined(web, make)
+def rows(session):
+    session.rollback()
+    session.expire_all()
+    return session.exec(select(Submission)).all()
+
+
+def test_task_list_shows_each_task_with_its_state_and_countdown(phone, make):
+    make.task(phone.event, "text", title="Nama masjid?", window=WINDOW)
+    make.task(phone.event, "text", title="Nanti", window={"after": "start", "offset": 60})
+    page = phone.get("/play/").get_data(as_text=True)
+    assert "Nama masjid?" in page and "Nanti" in page
+    assert "state-open" in page and "state-locked" in page
+    assert 'class="countdown" data-deadline="2026-11-24T23:30:00+00:00"' in page
+    assert 'data-server-now="2026-11-24T23:00:00+00:00"' in page
+
+
+def test_same_key_twice_gives_one_submission_and_the_same_answer(phone, make, session):
+    task = make.task(phone.event, "text", check={"answers": ["Masjid Raya"]})
+    first = api(phone, task, answer="masjid raya")
+    second = api(phone, task, answer="something else entirely")
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json["submission"] == second.json["submission"]
+    assert second.json["replayed"] is True
+    assert len(rows(session)) == 1 and rows(session)[0].status == "accepted"
+
+
+def test_concurrent_retries_of_one_key_store_it_once(phone, make, session, app):
+    task = make.task(phone.event, "text")
+    token = phone.token("/play/")
+    cookie = phone.client.get_cookie("session")
+    answers = []
+
+    def retry():
+        client = app.test_client()
+        client.set_cookie(cookie.key, cookie.value)
+        response = client.post(
+            f"/play/api/tasks/{task.id}/submissions",
+            data={"csrf_token": token, "key": "same", "answer": "Benteng"},
+        )
+        answers.append((response.status_code, response.json["submission"]["id"]))
+
+    threads = [threading.Thread(target=retry) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(code for code, _ in answers) == [200] * 7 + [201]
+    assert len({ident for _, ident in answers}) == 1
+    assert len(rows(session)) == 1
+
+
+def test_a_text_answer_without_accepted_answers_waits_for_a_judge(phone, make, session):
+    task = make.task(phone.event, "text")
+    assert api(phone, task, answer="Pelayanan cepat").json["submission"]["status"] == "pending"
+
+
+@pytest.mark.parametrize(
+    ("typed", "status"),
+    [("Grha  Sabha Pramána", "accepted"), ("gsp.", "accepted"), ("Balairung", "rejected")],
+)
+def test_answers_are_checked_on_the_server(phone, make, typed, status):
+    task = make.task(phone.event, "text", check={"answers": ["Grha Sabha Pramana", "GSP"]})
+    assert api(phone, task, answer=typed).json["submission"]["status"] == status
+
+
+def test_numbers_are_checked_with_their_tolerance(phone, make):
+    task = make.task(phone.event, "number", check={"answer": 3.5, "tolerance": 0.1})
+    assert api(phone, task, key="a", answer="3,45").json["submission"]["status"] == "accepted"
+
+
+def test_wrong_kind_of_input_is_refused_with_a_message_and_nothing_is_stored(phone, make, session):
+    number = make.task(phone.event, "number", check={"answer": 3})
+    choice = make.task(phone.event, "choice", check={"choices": ["A", "B"], "answer": "A"})
+    response = api(phone, number, answer="tiga")
+    assert response.status_code == 400 and "Please write a number" in response.json["message"]
+    response = api(phone, choice, key="k2", answer="C (forged)")
+    assert response.status_code == 400 and response.json["error"] == "NotAChoice"
+    assert rows(session) == []
+
+
+def test_just_before_the_deadline_counts_and_just_after_is_refused(phone, make, clock, session):
+    task = make.task(phone.event, "text", window=WINDOW, late={"policy": "refuse"})
+    clock.advance(minutes=30)
+    assert api(phone, task, key="a", answer="x").status_code == 201
+    late = make.task(phone.event, "text", window=WINDOW, late={"policy": "refuse"})
+    clock.advance(seconds=1)
+    response = api(phone, late, key="b", answer="x")
+    assert response.status_code == 409 and "deadline" in response.json["message"]
+    assert len(rows(session)) == 1
+
+
+def test_a_phone_clock_in_the_future_is_not_believed(phone, make, clock, session):
+    task = make.task(phone.event, "text", window=WINDOW)
+    pressed = (clock.value + timedelta(hours=2)).isoformat()
+    assert api(phone, task, answer="x", pressed_at=pressed).status_code == 201
+    assert rows(session)[0].pressed_at == clock.value
+
+
+@pytest.mark.parametrize(
+    ("policy", "status", "late", "flag"),
+    [("accept", 201, 0, False), ("flag", 201, 0, True), ("refuse", 409, None, None)],
+)
+def test_queued_before_the_deadline_and_received_after_follows_the_events_policy(
+    phone, make, clock, session, policy, status, late, flag
+):
+    phone.event.queued_late_policy = policy
+    session.add(phone.event)
+    session.commit()
+    task = make.task(phone.event, "text", window=WINDOW, late={"policy": "refuse"})
+    pressed = clock.value + timedelta(minutes=29)
+    clock.advance(minutes=50)
+    response = api(phone, task, answer="x", pressed_at=pressed.isoformat())
+    assert response.status_code == status
+    if status == 201:
+        stored = rows(session)[0]
+        assert (stored.late_minutes, stored.late_flag) == (late, flag)
+        assert stored.pressed_at == pressed and stored.received_at == clock.value
+
+
+def test_a_late_submission_under_a_penalty_policy_records_its_minutes(phone, make, clock, session):
+    task = make.task(
+        phone.event, "text", window=WINDOW, late={"policy": "per_minute", "value": 1, "cap": 10}
+    )
+    clock.advance(minutes=37)
+    assert api(phone, task, answer="x").status_code == 201
+    assert rows(session)[0].late_minutes == 7
+
+
+def test_check_in_inside_outside_and_at_the_edge(phone, make, session):
+    place = make.location(phone.event, lat=-5.13396, lon=119.40545, radius_m=50)
+    task = make.task(phone.event, "checkin", location_id=place.id)
+    far = api(phone, task, key="a", lat="-5.13760", lon="119.40545", accuracy="10")
+    assert far.status_code == 409
+    assert re.search(r"You are 40\d m from Place \d+, about 34\d m outside", far.json["message"])
+    edge = api(phone, task, key="b", lat="-5.13459", lon="119.40545", accuracy="20")
+    assert edge.status_code == 201 and edge.json["submission"]["status"] == "accepted"
+    assert len(rows(session)) == 1
+
+
+def test_check_in_without_a_position_asks_for_it(phone, make):
+    task = make.task(phone.event, "checkin", location_id=make.location(phone.event).id)
+    response = api(phone, task)
+    assert response.status_code == 400 and "location" in response.json["message"]
+
+
+def test_a_locked_task_cannot_be_sent(phone, make, session):
+    first = make.task(phone.event, "text")
+    second = make.task(phone.event, "text", unlocks_after_id=first.id)
+    later = make.task(phone.event, "text", window={"after": "start", "offset": 60})
+    assert api(phone, second, key="a", answer="x").status_code == 409
+    assert api(phone, later, key="b", answer="x").status_code == 409
+    api(phone, first, key="c", answer="x")
+    assert api(phone, second, key="d", answer="x").status_code == 201
+
+
+def test_a_task_of_another_event_is_not_yours(phone, make, session):
     other = make.task(make.event(), "text")
-    assert web.get(f"/play/tasks/{other.id}").status_code == 404
+    response = api(phone, other, answer="x")
+    assert response.status_code == 404 and "not part of your event" in response.json["message"]
+    assert phone.get(f"/play/tasks/{other.id}").status_code == 404
+    assert rows(session) == []
 
 
-def test_times_are_shown_in_the_events_zone_with_its_abbreviation(web, make):
-    event, _group, task = joined(web, make, window={"opens": "07:00", "closes": "09:30"})
-    page = web.get(f"/play/tasks/{task.id}").get_data(as_text=True)
-    assert "09:30 WITA" in page
+def test_a_submission_goes_to_the_senders_own_group_whatever_the_form_says(phone, make, session):
+    other_group = make.group(phone.event, "Kelompok Merah")
+    task = make.task(phone.event, "text")
+    api(phone, task, answer="x", group_id=str(other_group.id))
+    assert rows(session)[0].group_id == phone.group.id
+
+
+def test_a_photo_is_received_processed_and_shown_to_the_group(phone, make, session, app):
+    task = make.task(phone.event, "photo")
+    photo = (PHOTOS / "gps" / "DSCN0010.jpg").read_bytes()
+    data = {
+        "csrf_token": phone.token("/play/"),
+        "key": "p1",
+        "photo": (io.BytesIO(photo), "DSCN0010.jpg"),
+    }
+    response = phone.client.post(
+        f"/play/api/tasks/{task.id}/submissions", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 201
+    stored = rows(session)[0]
+    assert stored.status == "pending" and stored.photo_width == 640
+    assert stored.gps_lat == pytest.approx(43.4674, abs=1e-3)
+    thumb = phone.get(response.json["submission"]["photo"])
+    assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+    assert "immutable" in thumb.headers["Cache-Control"]
+    thumb.close()
+
+
+def test_a_file_too_large_is_refused_with_413_and_a_message(phone, make, session, app):
+    from werkzeug.test import EnvironBuilder
+
+    task = make.task(phone.event, "photo")
+    big = b"\xff\xd8" + b"0" * (20 * 1024 * 1024)
+    builder = EnvironBuilder(
+        path=f"/play/api/tasks/{task.id}/submissions",
+        method="POST",
+        data={
+            "csrf_token": phone.token("/play/"),
+            "key": "big",
+            "photo": (io.BytesIO(big), "a.jpg"),
+        },
+        headers={"Accept": "application/json"},
+    )
+    environ = builder.get_environ()
+    try:
+        response = phone.client.open(environ)
+    finally:
+        environ["wsgi.input"].close()  # the test client spools a large body to a temporary file
+        builder.close()
+    assert response.status_code == 413 and "larger than 15 MB" in response.json["message"]
+    assert rows(session) == []
+
+
+def test_the_plain_form_works_without_javascript(phone, make, session):
+    task = make.task(phone.event, "text")
+    page = f"/play/tasks/{task.id}"
+    response = phone.submit(
+        page, {"key": "nojs", "answer": "Benteng"}, action=f"{page}/send", follow_redirects=True
+    )
+    assert "was received" in response.get_data(as_text=True)
+    assert rows(session)[0].answer == "Benteng"
+
+
+def test_hints_open_one_by_one_showing_their_cost_first(phone, make, session):
+    task = make.task(
+        phone.event,
+        "text",
+        hints=[{"text": "Tiga huruf", "cost": 2}, {"text": "G... S... P...", "cost": 5}],
+    )
+    page = f"/play/tasks/{task.id}"
+    assert "costs 2 points" in phone.get(page).get_data(as_text=True)
+    assert "Tiga huruf" not in phone.get(page).get_data(as_text=True)
+    phone.submit(page, {"index": "0"}, action=f"{page}/hints")
+    phone.submit(page, {"index": "0"}, action=f"{page}/hints")  # a double tap costs once
+    text = phone.get(page).get_data(as_text=True)
+    assert "Tiga huruf" in text and "costs 5 points" in text
+    session.rollback()
+    assert [(h.hint_index, h.cost) for h in session.exec(select(HintUse)).all()] == [(0, 2)]
+
+
+def test_a_judges_please_redo_opens_the_task_again_with_the_comment(phone, make, session):
+    from webapp.models import Review
+
+    task = make.task(phone.event, "text")
+    api(phone, task, answer="x")
+    stored = rows(session)[0]
+    stored.status = "redo"
+    session.add(
+        Review(
+            submission_id=stored.id,
+            decision="redo",
+            comment="Foto buram, ulangi",
+            created_at=stored.received_at,
+        )
+    )
+    session.commit()
+    page = phone.get(f"/play/tasks/{task.id}").get_data(as_text=True)
+    assert "Foto buram, ulangi" in page and 'id="send-form"' in page
+    assert api(phone, task, key="k2", answer="y").status_code == 201
+
+
+def test_history_shows_who_sent_what_and_when(phone, make, clock):
+    task = make.task(phone.event, "text", title="Refleksi")
+    api(phone, task, answer="Pelajaran hari ini")
+    page = phone.get("/play/history").get_data(as_text=True)
+    assert "Refleksi" in page and "Siti" in page and "07:00 WITA" in page
+
+
+def test_announcements_are_shown_at_the_top(phone, make, session, clock):
+    from webapp.models import Announcement
+
+    session.add(
+        Announcement(
+            event_id=phone.event.id, text="Makan siang di Losari pukul 12.00", created_at=clock()
+        )
+    )
+    session.commit()
+    page = phone.get("/play/").get_data(as_text=True)
+    assert page.index("Makan siang") < page.index("Kelompok Biru</h1>")
+
+
+def test_status_of_queued_keys_can_be_asked(phone, make):
+    task = make.task(phone.event, "text")
+    api(phone, task, key="known", answer="x")
+    found = phone.get("/play/api/submissions?key=known&key=unknown").json["submissions"]
+    assert [s["key"] for s in found] == ["known"]
+
+
+def test_times_are_shown_in_the_events_zone_with_its_abbreviation(phone, make):
+    task = make.task(phone.event, "text", window={"opens": "07:00", "closes": "09:30"})
+    assert "09:30 WITA" in phone.get(f"/play/tasks/{task.id}").get_data(as_text=True)

@@ -34,7 +34,7 @@ def _limit_mb() -> int:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    return "/api/" in request.path or request.accept_mimetypes.best == "application/json"
 
 
 def csrf_error(exc: CSRFError):

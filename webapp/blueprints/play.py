@@ -1,31 +1,36 @@
-"""The participant's phone pages: the group's tasks, one task, sending an answer."""
+"""The participant's phone pages: tasks, one task, sending, hints, the group's history."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 
-from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
-from webapp.blueprints import flash_refusal, now
+from webapp.blueprints import flash_refusal, message, now
+from webapp.blueprints.auth import EmptyForm
 from webapp.db import request_session
-from webapp.models import Group
+from webapp.models import Group, Submission
 from webapp.security import participant_only
-from webapp.services import ServiceError, play, submissions
+from webapp.services import ServiceError, hints, history, play, submissions
+from webapp.storage import LocalPhotoStore
 
 bp = Blueprint("play", __name__, url_prefix="/play")
-
-
-class AnswerForm(FlaskForm):
-    answer = TextAreaField(_l("Your answer"), validators=[DataRequired(), Length(max=4000)])
-    key = HiddenField()
-    pressed_at = HiddenField()
 
 
 def register(app: Flask) -> None:
@@ -36,56 +41,158 @@ def current_group() -> Group:
     return request_session().get(Group, current_user.group_id)
 
 
+def photo_store() -> LocalPhotoStore:
+    return LocalPhotoStore(current_app.config["SETTINGS"]["storage"]["uploads_dir"])
+
+
+def photo_limits() -> submissions.PhotoLimits:
+    storage = current_app.config["SETTINGS"]["storage"]
+    return submissions.PhotoLimits(
+        max_bytes=int(storage["max_upload_mb"] * 1024 * 1024), max_pixels=int(storage["max_pixels"])
+    )
+
+
 @bp.route("/")
 @participant_only
 def tasks():
     """The group's tasks with their state and time left."""
+    session = request_session()
     group = current_group()
-    cards = play.task_cards(request_session(), group=group, now=now())
     return render_template(
-        "play/tasks.html", event=g.event, group=group, cards=cards, server_now=now()
+        "play/tasks.html",
+        event=g.event,
+        group=group,
+        cards=play.task_cards(session, group=group, now=now()),
+        announcements=history.announcements(session, g.event.id),
+        server_now=now(),
     )
 
 
 @bp.route("/tasks/<int:task_id>")
 @participant_only
 def task(task_id: int):
-    """One task: instructions, place, what the group sent, and the form to send."""
+    """One task: instructions, place, what the group sent, hints, and the input for its kind."""
     group = current_group()
     card = find_card(group, task_id)
-    form = AnswerForm(key=uuid.uuid4().hex) if card.task.kind == "text" else None
+    used = hints.opened(request_session(), group.id, task_id)
     return render_template(
-        "play/task.html", event=g.event, group=group, card=card, form=form, server_now=now()
+        "play/task.html",
+        event=g.event,
+        group=group,
+        card=card,
+        key=uuid.uuid4().hex,
+        hints_used=used,
+        server_now=now(),
+        max_mb=current_app.config["SETTINGS"]["storage"]["max_upload_mb"],
     )
 
 
-@bp.route("/tasks/<int:task_id>/answer", methods=["POST"])
+@bp.route("/tasks/<int:task_id>/send", methods=["POST"])
 @participant_only
-def submit(task_id: int):
-    """Sends a text answer; a second press of the button with the same key changes nothing."""
-    form = AnswerForm()
-    if not form.validate_on_submit():
-        flash(_("Please write an answer before sending."), "error")
+def send(task_id: int):
+    """The plain form's way in (no JavaScript): same rules, then back to the task page."""
+    try:
+        received = receive(task_id)
+    except ServiceError as exc:
+        flash_refusal(exc)
         return redirect(url_for("play.task", task_id=task_id))
+    if received.created:
+        flash(_("Sent. Your group's submission was received."), "success")
+    return redirect(url_for("play.task", task_id=task_id))
+
+
+@bp.route("/api/tasks/<int:task_id>/submissions", methods=["POST"])
+@participant_only
+def api_send(task_id: int):
+    """The upload queue's way in: JSON answers, and the first answer again for a retried key."""
+    try:
+        received = receive(task_id)
+    except ServiceError as exc:
+        return jsonify(error=type(exc).__name__, message=message(exc)), exc.status
+    return jsonify(
+        submission=submission_json(received.submission), replayed=not received.created
+    ), 201 if received.created else 200
+
+
+@bp.route("/api/submissions")
+@participant_only
+def api_status():
+    """What the server holds for the given keys, so the phone can show what was received."""
+    keys = [k for k in request.args.getlist("key") if k][:50]
+    session = request_session()
+    found = [submissions.find_by_key(session, current_user.group_id, key) for key in keys]
+    return jsonify(
+        submissions=[submission_json(sub) for sub in found if sub is not None],
+        server_now=now().isoformat(),
+    )
+
+
+def receive(task_id: int) -> submissions.Received:
+    """Parses the request into what was sent, calls the service, commits once."""
+    form = request.form
+    photo = request.files.get("photo")
+    sent = submissions.Sent(
+        key=form.get("key"),
+        answer=form.get("answer", ""),
+        lat=number(form.get("lat")),
+        lon=number(form.get("lon")),
+        accuracy_m=number(form.get("accuracy")),
+        pressed_at=parse_time(form.get("pressed_at")),
+        photo=photo.read() if photo and photo.filename else None,
+        client_evidence=parse_json(form.get("evidence")),
+    )
     session = request_session()
     try:
-        received = submissions.submit_answer(
+        received = submissions.submit(
             session,
             participant=current_user._get_current_object(),
             task_id=task_id,
-            key=form.key.data,
-            answer=form.answer.data,
-            pressed_at=parse_time(form.pressed_at.data),
+            sent=sent,
             now=now(),
+            store=photo_store(),
+            limits=photo_limits(),
         )
-    except ServiceError as exc:
+    except ServiceError:
         session.rollback()
-        flash_refusal(exc)
-        return redirect(url_for("play.task", task_id=task_id))
+        raise
     session.commit()
-    if received.created:
-        flash(_("Sent. Your group's answer was received."), "success")
-    return redirect(url_for("play.task", task_id=task_id))
+    return received
+
+
+@bp.route("/tasks/<int:task_id>/hints", methods=["POST"])
+@participant_only
+def open_hint(task_id: int):
+    """Opens the next hint; its cost was shown on the button."""
+    session = request_session()
+    card = find_card(current_group(), task_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            hints.open_next(
+                session,
+                participant=current_user._get_current_object(),
+                task=card.task,
+                index=int(request.form.get("index", "0")),
+                now=now(),
+            )
+        except (ServiceError, ValueError) as exc:
+            session.rollback()
+            if isinstance(exc, ServiceError):
+                flash_refusal(exc)
+        else:
+            session.commit()
+    return redirect(url_for("play.task", task_id=task_id) + "#hints")
+
+
+@bp.route("/history")
+@participant_only
+def group_history():
+    """What each member of the group sent, when, its state and the judge's comment."""
+    return render_template(
+        "play/history.html",
+        event=g.event,
+        group=current_group(),
+        rows=history.group_history(request_session(), current_user.group_id),
+    )
 
 
 def find_card(group: Group, task_id: int) -> play.TaskCard:
@@ -93,6 +200,38 @@ def find_card(group: Group, task_id: int) -> play.TaskCard:
         if card.task.id == task_id:
             return card
     abort(404)
+
+
+def submission_json(sub: Submission) -> dict:
+    return {
+        "id": sub.id,
+        "key": sub.idempotency_key,
+        "task_id": sub.task_id,
+        "status": sub.status,
+        "answer": sub.answer,
+        "received_at": sub.received_at.isoformat(),
+        "pressed_at": sub.pressed_at.isoformat() if sub.pressed_at else None,
+        "late_minutes": sub.late_minutes,
+        "distance_m": sub.distance_m,
+        "photo": url_for("photos.serve", photo=sub.photo_key, variant="thumb.jpg")
+        if sub.photo_key
+        else None,
+    }
+
+
+def number(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def parse_json(value: str | None) -> dict:
+    try:
+        parsed = json.loads(value) if value else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def parse_time(value: str | None) -> datetime | None:

@@ -1,17 +1,20 @@
-"""Receiving what a group sends: idempotent by the key the phone made, never stored twice."""
+"""Receiving what a group sends: checked, decided where a rule can decide, stored exactly once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from webapp.domain import windows
+from webapp import photos
+from webapp.domain import answers, geo, windows
 from webapp.domain.text import N_
-from webapp.models import Event, Group, Participant, Submission, Task
+from webapp.models import Event, Group, Location, Participant, Submission, Task
 from webapp.services import ServiceError
+from webapp.storage import LocalPhotoStore, key_for, photo_id
 
 
 class MissingKey(ServiceError):
@@ -21,52 +24,6 @@ class MissingKey(ServiceError):
 class NotYourTask(ServiceError):
     template = N_("This task is not part of your event.")
     status = 404
-
-
-@dataclass(frozen=True)
-class Received:
-    submission: Submission
-    created: bool  # False when this was a retry of a key already stored
-
-
-def find_by_key(session: Session, group_id: int, key: str) -> Submission | None:
-    return session.exec(
-        select(Submission).where(Submission.group_id == group_id, Submission.idempotency_key == key)
-    ).first()
-
-
-def store_once(session: Session, submission: Submission) -> Received:
-    """Inserts in a savepoint; when a concurrent retry won the race, returns its row instead."""
-    try:
-        with session.begin_nested():
-            session.add(submission)
-    except sa.exc.IntegrityError:
-        existing = find_by_key(session, submission.group_id, submission.idempotency_key)
-        if existing is None:
-            raise
-        return Received(existing, created=False)
-    return Received(submission, created=True)
-
-
-def check_key(key: str | None) -> str:
-    key = (key or "").strip()
-    if not key or len(key) > 64:
-        raise MissingKey()
-    return key
-
-
-def task_of(session: Session, participant: Participant, task_id: int) -> Task:
-    task = session.get(Task, task_id)
-    if task is None or task.event_id != participant.event_id:
-        raise NotYourTask()
-    return task
-
-
-def received_window(pressed_at: datetime | None, now: datetime) -> datetime:
-    """A phone clock is not trusted beyond the moment the server received the submission."""
-    if pressed_at is None or pressed_at > now:
-        return now
-    return pressed_at
 
 
 class TaskNotOpen(ServiceError):
@@ -88,27 +45,145 @@ class EmptyAnswer(ServiceError):
     template = N_("Please write an answer before sending.")
 
 
-def submit_answer(
+class NotANumber(ServiceError):
+    template = N_("Please write a number, for example 1545 or 3,5.")
+
+
+class NotAChoice(ServiceError):
+    template = N_("Please pick one of the choices.")
+
+
+class NoPosition(ServiceError):
+    template = N_(
+        "Your phone did not share its location. Allow location for this site and try again."
+    )
+
+
+class TooFarFromLocation(ServiceError):
+    template = N_(
+        "You are %(distance)s m from %(place)s, about %(outside)s m outside the "
+        "check-in area. Come closer and try again."
+    )
+    status = 409
+
+
+class PhotoRequired(ServiceError):
+    template = N_("Please take or choose a photo first.")
+
+
+class PhotoNotAccepted(ServiceError):
+    status = 422
+
+    def __init__(self, refusal: photos.PhotoRefused):
+        super().__init__(refusal.template, **refusal.params)
+        self.code = refusal.code
+        if refusal.code == "too_large":
+            self.status = 413
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What the phone sent for one task, as plain values."""
+
+    key: str | None
+    answer: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    pressed_at: datetime | None = None
+    photo: bytes | None = None
+    client_evidence: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Received:
+    submission: Submission
+    created: bool  # False when this was a retry of a key already stored
+
+
+@dataclass(frozen=True)
+class PhotoLimits:
+    max_bytes: int = photos.MAX_BYTES
+    max_pixels: int = photos.MAX_PIXELS
+
+
+def find_by_key(session: Session, group_id: int, key: str) -> Submission | None:
+    return session.exec(
+        select(Submission).where(Submission.group_id == group_id, Submission.idempotency_key == key)
+    ).first()
+
+
+def check_key(key: str | None) -> str:
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        raise MissingKey()
+    return key
+
+
+def task_of(session: Session, participant: Participant, task_id: int) -> Task:
+    task = session.get(Task, task_id)
+    if task is None or task.event_id != participant.event_id:
+        raise NotYourTask()
+    return task
+
+
+def bounded_press(pressed_at: datetime | None, now: datetime) -> datetime:
+    """A phone clock is not believed beyond the moment the server received the submission."""
+    if pressed_at is None or pressed_at.tzinfo is None or pressed_at > now:
+        return now
+    return pressed_at
+
+
+def submit(
     session: Session,
     *,
     participant: Participant,
     task_id: int,
-    key: str | None,
-    answer: str,
-    pressed_at: datetime | None,
+    sent: Sent,
     now: datetime,
+    store: LocalPhotoStore | None = None,
+    limits: PhotoLimits = PhotoLimits(),
 ) -> Received:
-    """Stores a group's answer once; a retry with the same key gets the first answer back."""
-    from webapp.services.play import task_cards
-
-    key = check_key(key)
+    """Stores a group's submission once; a retry with the same key gets the first one back."""
+    key = check_key(sent.key)
     existing = find_by_key(session, participant.group_id, key)
     if existing is not None:
         return Received(existing, created=False)
+    try:
+        submission, written = prepare(session, participant, task_id, key, sent, now, store, limits)
+    except ServiceError:
+        # A concurrent retry of this key may have been stored meanwhile: answer with it.
+        stored = find_by_key(session, participant.group_id, key)
+        if stored is not None:
+            return Received(stored, created=False)
+        raise
+    try:
+        with session.begin_nested():
+            session.add(submission)
+    except sa.exc.IntegrityError:
+        for name in written:  # a concurrent retry won: its files are the ones kept
+            store.delete(name)
+        winner = find_by_key(session, participant.group_id, key)
+        if winner is None:
+            raise
+        return Received(winner, created=False)
+    return Received(submission, created=True)
+
+
+def prepare(
+    session: Session,
+    participant: Participant,
+    task_id: int,
+    key: str,
+    sent: Sent,
+    now: datetime,
+    store: LocalPhotoStore | None,
+    limits: PhotoLimits,
+) -> tuple[Submission, list[str]]:
+    """Checks the task's state and deadline, decides what a rule can decide, stores files."""
+    from webapp.services.play import task_cards
+
     task = task_of(session, participant, task_id)
-    answer = answer.strip()
-    if not answer:
-        raise EmptyAnswer()
     group = session.get(Group, participant.group_id)
     event = session.get(Event, participant.event_id)
     card = next(c for c in task_cards(session, group=group, now=now) if c.task.id == task.id)
@@ -119,7 +194,7 @@ def submit_answer(
             card.window,
             late=task.late,
             queued_policy=event.queued_late_policy,
-            pressed_at=pressed_at,
+            pressed_at=bounded_press(sent.pressed_at, now),
             received_at=now,
             unlocked=card.state != "locked",
         )
@@ -133,11 +208,116 @@ def submit_answer(
         group_id=group.id,
         participant_id=participant.id,
         idempotency_key=key,
-        status="pending",
-        answer=answer[:4000],
-        pressed_at=received_window(pressed_at, now),
+        answer=sent.answer.strip()[:4000],
+        pressed_at=bounded_press(sent.pressed_at, now),
         received_at=now,
         late_minutes=timing.late_minutes,
         late_flag=timing.flagged,
+        lat=sent.lat,
+        lon=sent.lon,
+        accuracy_m=sent.accuracy_m,
     )
-    return store_once(session, submission)
+    location = session.get(Location, task.location_id) if task.location_id else None
+    verdict = decide(task, submission, sent, location)
+    written: list[str] = []
+    if task.kind in ("photo", "photo_at_location"):
+        written = attach_photo(submission, sent, store, limits, event.timezone)
+    submission.status = status_for(verdict, task, timing)
+    submission.auto_decided = verdict != answers.NEEDS_JUDGE
+    return submission, written
+
+
+def decide(task: Task, submission: Submission, sent: Sent, location: Location | None) -> str:
+    """The automatic verdict, or NEEDS_JUDGE; refuses input of the wrong kind for the task."""
+    check = task.check or {}
+    if task.kind == "text":
+        if not submission.answer:
+            raise EmptyAnswer()
+        return answers.check_text(submission.answer, check.get("answers", []))
+    if task.kind == "number":
+        if answers.parse_number(submission.answer) is None:
+            raise NotANumber()
+        return answers.check_number(
+            submission.answer, check.get("answer"), float(check.get("tolerance", 0))
+        )
+    if task.kind == "choice":
+        if not answers.is_choice(submission.answer, check.get("choices", [])):
+            raise NotAChoice()
+        return answers.check_choice(
+            submission.answer, check.get("choices", []), check.get("answer")
+        )
+    if location is not None and geo.valid_position(sent.lat, sent.lon):
+        result = geo.check_in(
+            (location.lat, location.lon), location.radius_m, (sent.lat, sent.lon), sent.accuracy_m
+        )
+        submission.distance_m = result.distance_m
+        if task.kind == "checkin":
+            if not result.inside:
+                raise TooFarFromLocation(
+                    distance=round(result.distance_m),
+                    place=location.name,
+                    outside=round(result.outside_by_m),
+                )
+            return answers.CORRECT
+    if task.kind == "checkin":
+        raise NoPosition()
+    return answers.CORRECT if check.get("review") == "auto" else answers.NEEDS_JUDGE
+
+
+def status_for(verdict: str, task: Task, timing: windows.Timing) -> str:
+    if verdict == answers.NEEDS_JUDGE or (timing.flagged and task.late.get("policy") == "review"):
+        return "pending"
+    return "accepted" if verdict == answers.CORRECT else "rejected"
+
+
+def attach_photo(
+    submission: Submission, sent: Sent, store: LocalPhotoStore | None, limits: PhotoLimits, tz: str
+) -> list[str]:
+    """Processes and stores the photo's files before the row exists (a row never lacks them)."""
+    if not sent.photo:
+        raise PhotoRequired()
+    try:
+        photo = photos.process_photo(
+            sent.photo, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels
+        )
+    except photos.PhotoRefused as exc:
+        raise PhotoNotAccepted(exc) from exc
+    ident = photo_id()
+    files = {
+        key_for(ident, f"original.{photo.original_format}"): photo.original,
+        key_for(ident, "display.jpg"): photo.display,
+        key_for(ident, "thumb.jpg"): photo.thumbnail,
+    }
+    for name, data in files.items():
+        store.save(name, data)
+    submission.photo_key = ident
+    submission.photo_width, submission.photo_height = photo.width, photo.height
+    submission.phash = photo.phash
+    evidence = photo.evidence
+    captured = evidence.captured_at or client_time(sent.client_evidence.get("captured_at"))
+    if captured is not None and captured.tzinfo is None:
+        captured = captured.replace(tzinfo=ZoneInfo(tz))  # a camera's clock is local time
+    submission.captured_at = captured.astimezone(UTC) if captured else None
+    gps = evidence.gps or client_gps(sent.client_evidence.get("gps"))
+    submission.gps_lat, submission.gps_lon = gps if gps else (None, None)
+    submission.device = (
+        evidence.device or str(sent.client_evidence.get("device") or "")[:120] or None
+    )
+    return list(files)
+
+
+def client_time(value: object) -> datetime | None:
+    """The capture time the phone read from the original before downscaling, if it sent one."""
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+    return parsed
+
+
+def client_gps(value: object) -> tuple[float, float] | None:
+    try:
+        lat, lon = (float(v) for v in value)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        return None
+    return (lat, lon) if geo.valid_position(lat, lon) else None

@@ -1,0 +1,55 @@
+"""Serving photos to those who may see them, with long cache lifetimes for the fixed copies."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, request, send_file
+from flask_login import current_user
+from sqlmodel import select
+
+from webapp.db import request_session
+from webapp.models import Event, Submission
+from webapp.security import is_member, may_judge
+from webapp.storage import VARIANTS, BadKey, LocalPhotoStore, key_for
+
+bp = Blueprint("photos", __name__, url_prefix="/photos")
+YEAR = 365 * 24 * 3600
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+def may_see(sub: Submission) -> bool:
+    """The group itself, the event's organisers and judges; the board only approved photos."""
+    session = request_session()
+    user = current_user._get_current_object()
+    if is_member(user, sub.event_id, sub.group_id) or may_judge(session, user, sub.event_id):
+        return True
+    token = request.args.get("board")
+    if token and sub.status == "accepted":
+        event = session.get(Event, sub.event_id)
+        return event is not None and event.board_token == token
+    return False
+
+
+@bp.route("/<photo>/<variant>")
+def serve(photo: str, variant: str):
+    """A display copy or thumbnail; originals leave only through exports."""
+    if variant not in VARIANTS:
+        abort(404)
+    try:
+        key = key_for(photo, variant)
+    except BadKey:
+        abort(404)
+    sub = request_session().exec(select(Submission).where(Submission.photo_key == photo)).first()
+    if sub is None or not may_see(sub):
+        abort(404)
+    store = LocalPhotoStore(current_app.config["SETTINGS"]["storage"]["uploads_dir"])
+    if not store.exists(key):
+        abort(404)
+    response = send_file(
+        store.path(key), mimetype="image/jpeg", etag=True, max_age=YEAR, conditional=True
+    )
+    response.cache_control.private = True  # photos are not for shared caches
+    response.cache_control.immutable = True
+    return response.make_conditional(request)

@@ -1,0 +1,251 @@
+"""The photo pipeline: check, decode within bounds, stand upright, make copies, read evidence."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import warnings
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import imagehash
+import pillow_heif
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from webapp.domain.text import N_
+
+pillow_heif.register_heif_opener()
+
+FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "HEIF": "heif"}
+DISPLAY_PX, THUMB_PX, QUALITY = 1600, 400, 82
+MAX_BYTES, MAX_PIXELS = 15 * 1024 * 1024, 50_000_000
+EXIF_IFD, GPS_IFD = 0x8769, 0x8825
+ORIENTATION, MAKE, MODEL, DATETIME = 0x0112, 0x010F, 0x0110, 0x0132
+DATETIME_ORIGINAL, OFFSET_ORIGINAL = 0x9003, 0x9011
+
+
+class PhotoRefused(Exception):
+    """The file is not a photo this app accepts; `template` is the participant's message."""
+
+    def __init__(self, code: str, template: str, **params: Any):
+        self.code, self.template, self.params = code, template, params
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return self.template % self.params if self.params else self.template
+
+
+@dataclass(frozen=True)
+class PhotoEvidence:
+    captured_at: datetime | None = None  # aware when the camera wrote its offset, else local
+    gps: tuple[float, float] | None = None
+    device: str | None = None
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    original: bytes
+    original_format: str
+    display: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+    evidence: PhotoEvidence
+    phash: str
+
+
+def too_large(limit: int) -> PhotoRefused:
+    return PhotoRefused(
+        "too_large",
+        N_("The photo is larger than %(mb)s MB. Please send a smaller photo."),
+        mb=round(limit / 1024 / 1024),
+    )
+
+
+def open_checked(data: bytes, max_pixels: int) -> Image.Image:
+    """Opens by content, never by name, and refuses bombs before any pixel is decoded."""
+    if not data:
+        raise PhotoRefused("empty", N_("The file is empty. Please take or choose the photo again."))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=list(FORMATS))
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise too_many_pixels(max_pixels) from exc
+    except UnidentifiedImageError as exc:
+        raise PhotoRefused(
+            "not_an_image",
+            N_("This file is not a photo. Please send a JPEG, PNG, WebP or HEIC photo."),
+        ) from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise damaged() from exc
+    if image.width * image.height > max_pixels:
+        raise too_many_pixels(max_pixels)
+    return image
+
+
+def too_many_pixels(max_pixels: int) -> PhotoRefused:
+    return PhotoRefused(
+        "too_many_pixels",
+        N_("The picture has too many pixels (more than %(mp)s megapixels)."),
+        mp=max_pixels // 1_000_000,
+    )
+
+
+def damaged() -> PhotoRefused:
+    return PhotoRefused("damaged", N_("The photo is damaged or incomplete. Please send it again."))
+
+
+def process_photo(
+    data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+) -> ProcessedPhoto:
+    if len(data) > max_bytes:
+        raise too_large(max_bytes)
+    image = open_checked(data, max_pixels)
+    kind = FORMATS[image.format]
+    evidence = read_evidence(image)
+    if image.format == "JPEG":
+        # Decode at the smallest DCT scale that still covers the display copy: the long side
+        # is the same whichever way the photo is turned, so the box keeps the file's own axes.
+        scale = min(1.0, DISPLAY_PX / max(image.size))
+        image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombWarning) as exc:
+        raise damaged() from exc
+    upright = flatten(upright)
+    upright.thumbnail((DISPLAY_PX, DISPLAY_PX), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    thumb = upright.copy()
+    thumb.thumbnail((THUMB_PX, THUMB_PX), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return ProcessedPhoto(
+        original=data,
+        original_format=kind,
+        display=jpeg(upright),
+        thumbnail=jpeg(thumb),
+        width=upright.width,
+        height=upright.height,
+        evidence=evidence,
+        phash=str(imagehash.phash(thumb)),
+    )
+
+
+def flatten(image: Image.Image) -> Image.Image:
+    """RGB on white: transparency and palettes do not survive JPEG."""
+    if image.mode in ("RGBA", "LA", "P", "PA"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, "white")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB") if image.mode != "RGB" else image
+
+
+def jpeg(image: Image.Image) -> bytes:
+    """A copy without EXIF: the served photos carry no location or device data."""
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=QUALITY, progressive=True)
+    return out.getvalue()
+
+
+def read_evidence(image: Image.Image) -> PhotoEvidence:
+    """Capture time, GPS and device from EXIF; a broken field is skipped, never fatal."""
+    try:
+        exif = image.getexif()
+    except Exception:  # noqa: BLE001 - damaged EXIF must never stop a photo
+        return PhotoEvidence()
+    return PhotoEvidence(
+        guard(capture_time, exif), guard(gps_position, exif), guard(device_name, exif)
+    )
+
+
+def guard(reader, exif) -> Any:
+    try:
+        return reader(exif)
+    except Exception:  # noqa: BLE001 - each field is read on its own; bad EXIF is common
+        return None
+
+
+def capture_time(exif) -> datetime | None:
+    details = exif.get_ifd(EXIF_IFD)
+    raw = details.get(DATETIME_ORIGINAL) or exif.get(DATETIME)
+    if not raw:
+        return None
+    taken = datetime.strptime(str(raw).strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+    offset = str(details.get(OFFSET_ORIGINAL) or "").strip("\x00 ")
+    if len(offset) == 6 and offset[0] in "+-":
+        sign = 1 if offset[0] == "+" else -1
+        delta = timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
+        taken = taken.replace(tzinfo=timezone(sign * delta))
+    return taken
+
+
+def gps_position(exif) -> tuple[float, float] | None:
+    gps = exif.get_ifd(GPS_IFD)
+    if 2 not in gps or 4 not in gps:
+        return None
+    lat = degrees(gps[2]) * (-1 if str(gps.get(1, "N")).upper().startswith("S") else 1)
+    lon = degrees(gps[4]) * (-1 if str(gps.get(3, "E")).upper().startswith("W") else 1)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        return None
+    return round(lat, 6), round(lon, 6)
+
+
+def degrees(parts) -> float:
+    d, m, s = (float(p) for p in parts)
+    return d + m / 60 + s / 3600
+
+
+def device_name(exif) -> str | None:
+    make = str(exif.get(MAKE) or "").strip("\x00 ")
+    model = str(exif.get(MODEL) or "").strip("\x00 ")
+    if model.lower().startswith(make.lower()):
+        make = ""
+    name = " ".join(part for part in (make, model) if part)
+    return name[:120] or None
+
+
+def photo_check_report(
+    path: str | Path, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+) -> dict[str, Any]:
+    """What `jelajah photo-check` prints for one file: the upload's checks, nothing stored."""
+    report: dict[str, Any] = {
+        "file": str(path),
+        "ok": False,
+        "error": None,
+        "width": None,
+        "height": None,
+        "captured_at": None,
+        "gps": None,
+        "device": None,
+    }
+    try:
+        path = Path(path)
+        if path.stat().st_size > max_bytes:
+            raise too_large(max_bytes)
+        photo = process_photo(path.read_bytes(), max_bytes=max_bytes, max_pixels=max_pixels)
+    except PhotoRefused as exc:
+        report["error"] = exc.message
+        return report
+    except OSError as exc:
+        report["error"] = f"The file could not be read: {exc.strerror or exc}"
+        return report
+    evidence = photo.evidence
+    report.update(
+        ok=True,
+        width=photo.width,
+        height=photo.height,
+        device=evidence.device,
+        captured_at=evidence.captured_at.isoformat() if evidence.captured_at else None,
+        gps=list(evidence.gps) if evidence.gps else None,
+    )
+    return report
+
+
+def report_line(report: dict[str, Any]) -> str:
+    return json.dumps(report, ensure_ascii=False)

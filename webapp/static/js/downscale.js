@@ -1,0 +1,25 @@
+// Downscales a photo on the phone (long side about 2048 px, JPEG) so that an upload over 3G
+// costs hundreds of kilobytes. A photo the browser cannot decode (HEIC on many phones) is sent
+// as it is; the server converts it.
+const LONG_SIDE = 2048;
+
+export async function downscale(file) {
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+  } catch (error) {
+    return file;
+  }
+  const scale = Math.min(1, LONG_SIDE / Math.max(bitmap.width, bitmap.height));
+  if (scale === 1 && file.type === "image/jpeg" && file.size < 1.5 * 1024 * 1024) {
+    bitmap.close();
+    return file;
+  }
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.round(bitmap.width * scale);
+  canvas.height = Math.round(bitmap.height * scale);
+  canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
+  return blob || file;
+}
