@@ -59,7 +59,9 @@ export async function readEvidence(file) {
         const lat = degrees(gps[2], gps[1]);
         const lon = degrees(gps[4], gps[3]);
         if (lat !== null && lon !== null) evidence.gps = [lat, lon];
-        const device = [ifd0[TAGS.make], ifd0[TAGS.model]].filter(Boolean).join(" ");
+        const make = ifd0[TAGS.make] || "";
+        const model = ifd0[TAGS.model] || "";
+        const device = (model.toLowerCase().startsWith(make.toLowerCase()) ? model : `${make} ${model}`).trim();
         if (device) evidence.device = device;
         return evidence;
       }

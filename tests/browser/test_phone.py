@@ -1,0 +1,173 @@
+"""The participant's phone in a real Chromium: join, countdown, photo, offline queue, check-in."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from tests.browser.conftest import real_now
+from tests.conftest import PHOTOS
+from webapp.models import Submission
+
+pytestmark = pytest.mark.browser
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.fixture
+def field_day(make, clock, session):
+    clock.value = real_now()
+    event = make.event(title="Jelajah Kota Makassar", hours=3)
+    group = make.group(event, "Kelompok Elang")
+    place = make.location(
+        event,
+        name="Benteng Fort Rotterdam",
+        lat=-5.13396,
+        lon=119.40545,
+        radius_m=60,
+        address="Jl. Ujung Pandang",
+    )
+    tasks = {
+        "photo": make.task(
+            event,
+            "photo",
+            title="Foto kelompok di gerbang benteng",
+            points=40,
+            instructions="Seluruh anggota tampak.",
+            window={"after": "start", "offset": 0, "duration": 120},
+        ),
+        "text": make.task(
+            event,
+            "text",
+            title="Nama masjid terbesar di kota",
+            check={"answers": ["Masjid Raya"]},
+            points=10,
+            hints=[{"text": "Di Jalan Masjid Raya", "cost": 2}],
+        ),
+        "checkin": make.task(
+            event, "checkin", title="Tiba di Benteng", points=15, location_id=place.id
+        ),
+        "later": make.task(
+            event,
+            "text",
+            title="Refleksi sore",
+            window={"after": "start", "offset": 120, "duration": 60},
+        ),
+    }
+    return event, group, tasks
+
+
+def join(page, group):
+    page.goto("/join")
+    page.fill("input[name=code]", group.join_code.lower())
+    page.fill("input[name=name]", "Siti Rahma")
+    page.click("button.primary")
+    expect(page.locator("h1")).to_have_text(group.name)
+
+
+def stored(session):
+    session.rollback()
+    session.expire_all()
+    return session.exec(select(Submission)).all()
+
+
+def test_join_see_a_countdown_and_send_a_photo_with_its_progress(
+    phone_context, field_day, session, live_server
+):
+    event, group, tasks = field_day
+    page = phone_context.new_page()
+    join(page, group)
+    countdown = page.locator(".countdown").first
+    expect(countdown).to_have_text(re.compile(r"^1:5\d:\d\d left$"))
+    first = countdown.inner_text()
+    page.wait_for_timeout(1500)
+    assert countdown.inner_text() != first  # it ticks
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "phone-tasks.png"))
+
+    page.click(f"a[href='/play/tasks/{tasks['photo'].id}']")
+    page.set_input_files("input[type=file]", str(PHOTOS / "mobile" / "jolla.jpg"))
+    expect(page.locator(".preview img")).to_be_visible()
+    page.screenshot(path=str(DOCS / "phone-task.png"))
+    cdp = phone_context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 100,
+            "downloadThroughput": 200_000,
+            "uploadThroughput": 60_000,
+        },
+    )
+    page.click("#send-form button.primary")
+    expect(page.locator("#outbox progress")).to_be_visible(timeout=15_000)
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    expect(page.locator(".state-pending").first).to_be_visible(timeout=30_000)
+    photo = stored(session)[0]
+    assert photo.photo_key and max(photo.photo_width, photo.photo_height) == 1600
+    # The evidence was read on the phone before the downscale dropped the EXIF.
+    assert photo.device == "Jolla" and photo.captured_at is not None
+    original = next(live_server.uploads.glob(f"*/{photo.photo_key}-original.*"))
+    with Image.open(original) as sent:
+        assert max(sent.size) == 2048  # downscaled on the phone from 3264 px
+    assert original.stat().st_size < 800_000
+
+
+def test_an_answer_sent_offline_waits_and_arrives_once(phone_context, field_day, session):
+    event, group, tasks = field_day
+    page = phone_context.new_page()
+    join(page, group)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    task_page = f"/play/tasks/{tasks['text'].id}"
+    page.goto(task_page)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.goto(task_page)  # now fetched through the service worker, so it is kept
+    phone_context.set_offline(True)
+    page.fill("textarea[name=answer]", "Masjid Raya")
+    page.click("#send-form button.primary")
+    expect(page.locator("#outbox li.outbox-waiting")).to_contain_text("waiting for signal")
+    page.close()
+
+    again = phone_context.new_page()
+    again.goto(task_page)  # no signal: the service worker's copy
+    expect(again.locator("#offline-banner")).to_be_visible()
+    expect(again.locator("#outbox li.outbox-waiting")).to_be_visible()
+    assert stored(session) == []
+    phone_context.set_offline(False)
+    again.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(again.locator(".state-accepted").first).to_be_visible(timeout=20_000)
+    rows = stored(session)
+    assert len(rows) == 1 and rows[0].answer == "Masjid Raya" and rows[0].status == "accepted"
+
+
+@pytest.mark.parametrize(
+    ("where", "outcome"),
+    [
+        ({"latitude": -5.13410, "longitude": 119.40550, "accuracy": 8}, "inside"),
+        ({"latitude": -5.14357, "longitude": 119.40768, "accuracy": 8}, "outside"),
+    ],
+)
+def test_check_in_with_the_phones_position(phone_context, field_day, session, where, outcome):
+    event, group, tasks = field_day
+    phone_context.set_geolocation(where)
+    page = phone_context.new_page()
+    join(page, group)
+    page.goto(f"/play/tasks/{tasks['checkin'].id}")
+    page.click("#send-form button.primary")
+    if outcome == "inside":
+        expect(page.locator(".state-accepted").first).to_be_visible(timeout=20_000)
+        assert stored(session)[0].distance_m < 60
+    else:
+        expect(page.locator("#outbox li.outbox-refused")).to_contain_text(
+            re.compile(r"You are 1\d{3} m from Benteng Fort Rotterdam"), timeout=20_000
+        )
+        assert stored(session) == []
