@@ -234,3 +234,51 @@ def demo(host: str, port: int, workers: int) -> None:
         click.echo(f"  Board: {base}/board/{event.board_token}")
         click.echo("")
     run_server(settings, host=host, port=port, workers=workers, app_settings=overrides)
+
+
+@cli.command("photo-check", help="Check photo files as an upload would; prints one JSON line each.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def photo_check(files: tuple[Path, ...]) -> None:
+    from webapp.photos import photo_check_report, report_line
+
+    storage = load_settings()["storage"]
+    refused = False
+    for file in files:
+        report = photo_check_report(
+            file,
+            max_bytes=int(storage["max_upload_mb"] * 1024 * 1024),
+            max_pixels=int(storage["max_pixels"]),
+        )
+        refused = refused or not report["ok"]
+        click.echo(report_line(report))
+    if refused:
+        sys.exit(1)
+
+
+@cli.group("storage", help="Photo storage.")
+def storage_group() -> None:
+    pass
+
+
+@storage_group.command("check", help="Remove files no submission uses; report missing files.")
+@click.option("--dry-run", is_flag=True, help="Only report; remove nothing.")
+def storage_check(dry_run: bool) -> None:
+    from webapp.db import request_session
+    from webapp.services.storage_check import check_storage
+    from webapp.storage import LocalPhotoStore
+
+    settings = load_settings()
+    with app_context():
+        store = LocalPhotoStore(settings["storage"]["uploads_dir"])
+        report = check_storage(request_session(), store, remove=not dry_run)
+    verb = "Would remove" if dry_run else "Removed"
+    for name in report.removed:
+        click.echo(f"{verb} {name} (no submission uses it)")
+    for sub_id, name in report.missing:
+        click.echo(f"Missing {name} of submission {sub_id}")
+    click.echo(
+        f"{len(report.removed)} file(s) without a submission, "
+        f"{len(report.missing)} missing file(s)."
+    )
+    if report.missing:
+        sys.exit(1)

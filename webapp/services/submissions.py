@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from webapp import photos
-from webapp.domain import answers, geo, windows
+from webapp.domain import answers, evidence, geo, windows
 from webapp.domain.text import N_
 from webapp.models import Event, Group, Location, Participant, Submission, Task
 from webapp.services import ServiceError
@@ -222,9 +222,57 @@ def prepare(
     written: list[str] = []
     if task.kind in ("photo", "photo_at_location"):
         written = attach_photo(submission, sent, store, limits, event.timezone)
+        submission.flags = photo_flags(session, submission, task, card.window, location)
     submission.status = status_for(verdict, task, timing)
     submission.auto_decided = verdict != answers.NEEDS_JUDGE
     return submission, written
+
+
+def photo_flags(
+    session: Session,
+    submission: Submission,
+    task: Task,
+    window: windows.Window | None,
+    location: Location | None,
+) -> list[dict]:
+    """The judges' evidence flags for a new photo, as plain data stored on the row."""
+    others = session.exec(
+        select(Submission.phash, Group.name, Task.title)
+        .join(Group, Group.id == Submission.group_id)
+        .join(Task, Task.id == Submission.task_id)
+        .where(
+            Submission.event_id == submission.event_id,
+            Submission.phash.is_not(None),
+            sa.or_(
+                Submission.group_id != submission.group_id, Submission.task_id != submission.task_id
+            ),
+        )
+    ).all()
+    gps = (
+        (submission.gps_lat, submission.gps_lon)
+        if submission.gps_lat is not None
+        else (
+            (submission.lat, submission.lon)
+            if geo.valid_position(submission.lat, submission.lon)
+            else None
+        )
+    )
+    place = (
+        evidence.Place(location.name, location.lat, location.lon, location.radius_m)
+        if location and task.kind == "photo_at_location"
+        else None
+    )
+    flags = evidence.evidence_flags(
+        captured_at=submission.captured_at,
+        gps=gps,
+        sent_at=submission.pressed_at,
+        opens_at=window.opens_at if window else None,
+        place=place,
+        fresh_required=task.fresh_photo,
+        phash=submission.phash,
+        others=[(phash, f"{group}: {title}") for phash, group, title in others],
+    )
+    return [flag.as_dict() for flag in flags]
 
 
 def decide(task: Task, submission: Submission, sent: Sent, location: Location | None) -> str:

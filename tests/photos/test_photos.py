@@ -1,0 +1,174 @@
+"""The photo pipeline on real camera and phone files, and on files made to break it.
+
+The fixture photos come from the public ianare/exif-samples collection (mostly Wikimedia
+Commons, CC BY-SA 4.0); see ../shared/fixtures/photos/README.md.
+"""
+
+import io
+import struct
+import zlib
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from PIL import Image, ImageChops, ImageOps, ImageStat
+
+from tests.conftest import PHOTOS
+from webapp.photos import PhotoRefused, photo_check_report, process_photo
+
+ORIENTATION = sorted((PHOTOS / "orientation").glob("landscape_*.jpg"))
+
+
+def upright(path):
+    photo = process_photo(path.read_bytes())
+    return photo, Image.open(io.BytesIO(photo.display))
+
+
+def test_there_are_eight_orientation_files():
+    assert len(ORIENTATION) == 8
+
+
+@pytest.mark.parametrize("path", ORIENTATION, ids=lambda p: p.name)
+def test_every_orientation_is_stored_upright(path):
+    reference = upright(PHOTOS / "orientation" / "landscape_1.jpg")[1].convert("L")
+    photo, image = upright(path)
+    assert (photo.width, photo.height) == image.size == (600, 450)
+    # The same scene, the same way up: the picture matches the unrotated file closely, and
+    # far more closely than the same scene upside down would.
+    gray = image.convert("L")
+    assert mean_difference(gray, reference) < 20
+    for wrong_way in (ImageOps.mirror(gray), ImageOps.flip(gray), gray.rotate(180)):
+        assert mean_difference(wrong_way, reference) > 35
+
+
+def mean_difference(a, b) -> float:
+    return ImageStat.Stat(ImageChops.difference(a.resize((60, 45)), b.resize((60, 45)))).mean[0]
+
+
+def test_served_copies_carry_no_exif():
+    photo = process_photo((PHOTOS / "gps" / "DSCN0010.jpg").read_bytes())
+    for data in (photo.display, photo.thumbnail):
+        assert not Image.open(io.BytesIO(data)).getexif()
+    assert photo.original == (PHOTOS / "gps" / "DSCN0010.jpg").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "lat", "lon", "taken"),
+    [
+        ("DSCN0010.jpg", 43.4674, 11.8851, datetime(2008, 10, 22, 16, 28, 39)),
+        ("DSCN0012.jpg", 43.4672, 11.8854, datetime(2008, 10, 22, 16, 29, 49)),
+    ],
+)
+def test_gps_and_capture_time_are_read_from_camera_files(name, lat, lon, taken):
+    evidence = process_photo((PHOTOS / "gps" / name).read_bytes()).evidence
+    assert evidence.gps == pytest.approx((lat, lon), abs=1e-3)
+    assert evidence.captured_at == taken
+    assert evidence.device == "NIKON COOLPIX P6000"
+
+
+def test_heic_from_an_iphone_is_accepted_with_its_evidence():
+    photo = process_photo((PHOTOS / "heic" / "IMG_5195.HEIC").read_bytes())
+    assert photo.original_format == "heif"
+    assert (photo.width, photo.height) == (1239, 1600)  # portrait 2566x3313, upright
+    assert photo.evidence.gps == pytest.approx((39.0513, -94.2888), abs=1e-3)
+    assert photo.evidence.captured_at == datetime(
+        2021, 4, 11, 15, 47, 53, tzinfo=timezone(timedelta(hours=-5))
+    )
+    assert Image.open(io.BytesIO(photo.display)).format == "JPEG"
+
+
+def test_heif_without_gps_is_accepted():
+    photo = process_photo((PHOTOS / "heic" / "samplefilehub.heif").read_bytes())
+    assert (photo.width, photo.height) == (640, 426) and photo.evidence.gps is None
+
+
+def test_a_full_phone_photo_goes_through_with_both_copies():
+    photo = process_photo((PHOTOS / "mobile" / "jolla.jpg").read_bytes())
+    assert (photo.width, photo.height) == (1600, 1200)
+    assert Image.open(io.BytesIO(photo.thumbnail)).size == (400, 300)
+    assert len(photo.phash) == 16
+
+
+def test_a_camera_exif_block_is_parsed():
+    evidence = process_photo((PHOTOS / "camera" / "Canon_40D.jpg").read_bytes()).evidence
+    assert evidence.device == "Canon EOS 40D" and evidence.captured_at.year == 2008
+
+
+@pytest.mark.parametrize(
+    "path", sorted((PHOTOS / "damaged-exif").glob("*.jpg")), ids=lambda p: p.name
+)
+def test_damaged_exif_neither_crashes_nor_hangs(path):
+    import time
+
+    started = time.monotonic()
+    report = photo_check_report(path)
+    assert time.monotonic() - started < 10
+    assert report["ok"] is True and report["width"] > 0
+
+
+def test_a_file_without_exif_is_accepted_without_evidence():
+    photo = process_photo((PHOTOS / "xmp" / "no_exif.jpg").read_bytes())
+    assert photo.evidence.gps is None and photo.evidence.device is None
+
+
+def png_header_claiming(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+
+
+def refusal(data: bytes, **limits) -> PhotoRefused:
+    with pytest.raises(PhotoRefused) as exc:
+        process_photo(data, **limits)
+    return exc.value
+
+
+def test_each_bad_file_is_refused_with_its_own_message():
+    jpeg = (PHOTOS / "gps" / "DSCN0010.jpg").read_bytes()
+    cases = {
+        "damaged": jpeg[: len(jpeg) // 2],
+        "not_an_image": b"Ini bukan foto, hanya teks.\n" * 20,
+        "too_many_pixels": png_header_claiming(100_000, 100_000),
+        "empty": b"",
+        "too_large": b"\xff\xd8" + b"0" * (20 * 1024 * 1024),
+    }
+    messages = set()
+    for code, data in cases.items():
+        refused = refusal(data)
+        assert refused.code == code
+        messages.add(refused.message)
+    assert len(messages) == len(cases)
+
+
+def test_a_pdf_named_jpg_is_refused():
+    assert refusal(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF").code == "not_an_image"
+
+
+def test_the_pixel_bound_is_a_setting():
+    data = (PHOTOS / "gps" / "DSCN0010.jpg").read_bytes()
+    assert refusal(data, max_pixels=640 * 480 - 1).code == "too_many_pixels"
+
+
+def test_photo_check_reports_refusals_in_the_participants_words(tmp_path):
+    bad = tmp_path / "foto.jpg"
+    bad.write_text("teks")
+    report = photo_check_report(bad)
+    assert report == {
+        "file": str(bad),
+        "ok": False,
+        "error": report["error"],
+        "width": None,
+        "height": None,
+        "captured_at": None,
+        "gps": None,
+        "device": None,
+    }
+    assert "not a photo" in report["error"]
+    assert photo_check_report(tmp_path / "nowhere.jpg")["ok"] is False
+    assert photo_check_report(tmp_path)["ok"] is False  # a folder

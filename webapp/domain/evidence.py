@@ -1,0 +1,137 @@
+"""Flags for judges: a photo taken before the task, far from the place, or sent before.
+
+Evidence is advice, not proof (DESIGN.md): each flag says what was seen, and the judge decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from webapp.domain.geo import distance_m
+from webapp.domain.text import N_
+
+LONG_BEFORE = timedelta(minutes=60)
+NEAR_DUPLICATE_BITS = 6
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    template: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return self.template % self.params if self.params else self.template
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "template": self.template, "params": self.params}
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    lat: float
+    lon: float
+    radius_m: float
+
+
+def timing_flags(
+    captured_at: datetime | None,
+    opens_at: datetime | None,
+    sent_at: datetime,
+    long_before: timedelta = LONG_BEFORE,
+) -> list[Flag]:
+    if captured_at is None:
+        return []
+    if opens_at is not None and captured_at < opens_at:
+        return [
+            Flag(
+                "before_open",
+                N_("Taken %(minutes)s minutes before the task opened."),
+                {"minutes": round((opens_at - captured_at).total_seconds() / 60)},
+            )
+        ]
+    if sent_at - captured_at > long_before:
+        return [
+            Flag(
+                "long_before_sent",
+                N_("Taken %(minutes)s minutes before it was sent."),
+                {"minutes": round((sent_at - captured_at).total_seconds() / 60)},
+            )
+        ]
+    return []
+
+
+def place_flags(gps: tuple[float, float] | None, place: Place | None) -> list[Flag]:
+    if gps is None or place is None:
+        return []
+    distance = distance_m((place.lat, place.lon), gps)
+    if distance <= place.radius_m:
+        return []
+    return [
+        Flag(
+            "far_from_place",
+            N_("Taken %(distance)s m from %(place)s (the radius is %(radius)s m)."),
+            {"distance": round(distance), "place": place.name, "radius": round(place.radius_m)},
+        )
+    ]
+
+
+def missing_flags(
+    captured_at: datetime | None,
+    gps: tuple[float, float] | None,
+    fresh_required: bool,
+    at_place: bool,
+) -> list[Flag]:
+    if not fresh_required:
+        return []
+    flags = []
+    if captured_at is None:
+        flags.append(Flag("no_capture_time", N_("The photo has no capture time.")))
+    if at_place and gps is None:
+        flags.append(Flag("no_gps", N_("The photo has no position, and the phone sent none.")))
+    return flags
+
+
+def hamming(a: str, b: str) -> int:
+    return bin(int(a, 16) ^ int(b, 16)).count("1")
+
+
+def duplicate_flags(
+    phash: str | None, others: Iterable[tuple[str, str]], threshold: int = NEAR_DUPLICATE_BITS
+) -> list[Flag]:
+    """`others` are (phash, label) of photos sent by other groups or for other tasks."""
+    if not phash:
+        return []
+    for other, label in others:
+        if other and len(other) == len(phash) and hamming(phash, other) <= threshold:
+            return [
+                Flag(
+                    "duplicate",
+                    N_("The same or nearly the same photo was sent as %(other)s."),
+                    {"other": label},
+                )
+            ]
+    return []
+
+
+def evidence_flags(
+    *,
+    captured_at: datetime | None,
+    gps: tuple[float, float] | None,
+    sent_at: datetime,
+    opens_at: datetime | None,
+    place: Place | None,
+    fresh_required: bool,
+    phash: str | None,
+    others: Iterable[tuple[str, str]] = (),
+) -> list[Flag]:
+    return (
+        timing_flags(captured_at, opens_at, sent_at)
+        + place_flags(gps, place)
+        + missing_flags(captured_at, gps, fresh_required, place is not None)
+        + duplicate_flags(phash, others)
+    )
