@@ -86,7 +86,7 @@ def init_database(app: Flask, conf: dict[str, Any]) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.blueprints import api, auth, board, errors, organiser, photos, play
+    from webapp.blueprints import api, auth, board, errors, organiser, photos, play, review
 
-    for module in (auth, organiser, play, photos, board, api, errors):
+    for module in (auth, organiser, review, play, photos, board, api, errors):
         module.register(app)

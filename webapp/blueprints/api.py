@@ -1,11 +1,47 @@
-"""JSON endpoints for phones and the board."""
+"""JSON for organisers' and judges' pages: the standings, answered 304 while nothing changed."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response, abort, g, jsonify, request
+
+from webapp.db import request_session
+from webapp.security import JUDGE, staff_only
+from webapp.services import standings
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
+
+
+def etag_for(event_id: int, revision: int, variant: str = "s") -> str:
+    return f"{variant}{event_id}-{revision}"
+
+
+def not_modified_or(event_id: int, variant: str, build) -> Response:
+    """An unchanged revision costs one small query and no computation (DESIGN.md)."""
+    revision = standings.revision(request_session(), event_id)
+    if revision is None:
+        abort(404)
+    tag = etag_for(event_id, revision, variant)
+    if tag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = jsonify(build())
+    response.set_etag(tag)
+    response.cache_control.no_cache = True
+    return response
+
+
+@bp.route("/events/<int:event_id>/standings")
+@staff_only(JUDGE)
+def event_standings(event_id: int):
+    """The live standings for the organisers' page (and the board's poll, with its token)."""
+
+    def build() -> dict:
+        session = request_session()
+        rows = standings.compute(session, g.event)
+        return standings.as_json(rows, g.event, standings.colours_of(session, event_id))
+
+    return not_modified_or(event_id, "s", build)

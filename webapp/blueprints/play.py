@@ -27,7 +27,7 @@ from webapp.blueprints.auth import EmptyForm
 from webapp.db import request_session
 from webapp.models import Group, Submission
 from webapp.security import participant_only
-from webapp.services import ServiceError, hints, history, play, submissions
+from webapp.services import ServiceError, hints, history, play, standings, submissions
 from webapp.storage import LocalPhotoStore
 
 bp = Blueprint("play", __name__, url_prefix="/play")
@@ -192,6 +192,17 @@ def group_history():
         event=g.event,
         group=current_group(),
         rows=history.group_history(request_session(), current_user.group_id),
+    )
+
+
+@bp.route("/score")
+@participant_only
+def score():
+    """Why the group has the score it has: a line for every point, and its rank."""
+    rows = standings.compute(request_session(), g.event)
+    row = next(r for r in rows if r.group_id == current_user.group_id)
+    return render_template(
+        "play/score.html", event=g.event, group=current_group(), row=row, groups=len(rows)
     )
 
 

@@ -1,0 +1,119 @@
+"""The judges' review queue: one submission at a time, decided with one key press."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webapp.blueprints import flash_refusal, now
+from webapp.db import request_session
+from webapp.models import Group, Location, Task
+from webapp.security import JUDGE, staff_only
+from webapp.services import ServiceError, judging
+from webapp.services import groups as group_service
+from webapp.services.authoring import tasks_of
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+def filters() -> dict:
+    return {
+        key: request.args.get(key, type=int)
+        for key in ("task", "group")
+        if request.args.get(key, type=int)
+    }
+
+
+@bp.route("/events/<int:event_id>/")
+@staff_only(JUDGE)
+def queue(event_id: int):
+    """The next submission for this judge, oldest first, held so no other judge gets it."""
+    session = request_session()
+    chosen = filters()
+    sub = judging.claim_next(
+        session,
+        event=g.event,
+        judge=current_user,
+        now=now(),
+        task_id=chosen.get("task"),
+        group_id=chosen.get("group"),
+    )
+    session.commit()
+    return show(sub, chosen)
+
+
+@bp.route("/events/<int:event_id>/submissions/<int:submission_id>")
+@staff_only(JUDGE)
+def submission(event_id: int, submission_id: int):
+    """One submission, for judging it again; earlier decisions are listed."""
+    try:
+        sub = judging.submission_in(request_session(), g.event, submission_id)
+    except ServiceError:
+        return redirect(url_for("review.queue", event_id=event_id))
+    return show(sub, filters())
+
+
+def show(sub, chosen: dict):
+    session = request_session()
+    task = session.get(Task, sub.task_id) if sub else None
+    return render_template(
+        "review/queue.html",
+        event=g.event,
+        sub=sub,
+        task=task,
+        chosen=chosen,
+        group=session.get(Group, sub.group_id) if sub else None,
+        location=session.get(Location, task.location_id) if task and task.location_id else None,
+        reviews=judging.reviews_of(session, sub.id) if sub else [],
+        tasks=tasks_of(session, g.event.id),
+        groups=group_service.groups_of(session, g.event.id),
+    )
+
+
+@bp.route("/events/<int:event_id>/submissions/<int:submission_id>", methods=["POST"])
+@staff_only(JUDGE)
+def decide(event_id: int, submission_id: int):
+    """Accept, reject (with a comment the group sees) or ask for a redo; rubric or points."""
+    from webapp.blueprints.auth import EmptyForm
+
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("review.queue", event_id=event_id))
+    form = request.form
+    rubric = {
+        key[7:]: float(value)
+        for key, value in form.items()
+        if key.startswith("rubric:") and value.strip()
+    }
+    session = request_session()
+    try:
+        points = float(form["points"]) if form.get("points", "").strip() else None
+        judging.decide(
+            session,
+            event=g.event,
+            judge=current_user,
+            submission_id=submission_id,
+            decision=form.get("decision", ""),
+            points=points,
+            rubric=rubric or None,
+            comment=form.get("comment", ""),
+            now=now(),
+        )
+    except ValueError:
+        session.rollback()
+        flash(_("Points must be a number."), "error")
+        return redirect(
+            url_for("review.submission", event_id=event_id, submission_id=submission_id)
+        )
+    except ServiceError as exc:
+        session.rollback()
+        flash_refusal(exc)
+        return redirect(
+            url_for("review.submission", event_id=event_id, submission_id=submission_id)
+        )
+    session.commit()
+    return redirect(url_for("review.queue", event_id=event_id, **filters()))

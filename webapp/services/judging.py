@@ -1,0 +1,231 @@
+"""Judging: a queue that gives each judge a different item, decisions, and adjustments."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from webapp.domain import scoring
+from webapp.domain.text import N_
+from webapp.models import Adjustment, Event, Group, Review, Submission, Task, User
+from webapp.services import ServiceError, audit
+
+CLAIM = timedelta(minutes=5)
+DECISIONS = {"accept": "accepted", "reject": "rejected", "redo": "redo"}
+
+
+class NotInQueue(ServiceError):
+    template = N_("That submission is not part of this event.")
+    status = 404
+
+
+class BadDecision(ServiceError):
+    template = N_("Choose accept, reject or redo.")
+
+
+class PointsOutOfRange(ServiceError):
+    template = N_("Points must be between 0 and %(max)s.")
+
+
+class RubricOutOfRange(ServiceError):
+    template = N_("%(criterion)s must be between 0 and %(max)s.")
+
+
+class ReasonRequired(ServiceError):
+    template = N_("Please give the reason for the adjustment; the group will see it.")
+
+
+class GroupNotInEvent(ServiceError):
+    template = N_("That group is not part of this event.")
+    status = 404
+
+
+def claim_next(
+    session: Session,
+    *,
+    event: Event,
+    judge: User,
+    now: datetime,
+    task_id: int | None = None,
+    group_id: int | None = None,
+) -> Submission | None:
+    """The oldest unreviewed submission nobody else holds, held for this judge for a while.
+
+    The claim is one conditional UPDATE, so two judges asking at the same moment never get
+    the same item, on SQLite and on PostgreSQL alike.
+    """
+    query = (
+        select(Submission.id)
+        .where(Submission.event_id == event.id, Submission.status == "pending")
+        .order_by(Submission.received_at, Submission.id)
+        .limit(25)
+    )
+    if task_id:
+        query = query.where(Submission.task_id == task_id)
+    if group_id:
+        query = query.where(Submission.group_id == group_id)
+    free = sa.or_(
+        Submission.claimed_until.is_(None),
+        Submission.claimed_until < now,
+        Submission.claimed_by_id == judge.id,
+    )
+    mine = session.exec(
+        query.where(Submission.claimed_by_id == judge.id, Submission.claimed_until >= now)
+    ).first()
+    for candidate in ([mine] if mine else []) + list(session.exec(query.where(free)).all()):
+        taken = session.execute(
+            sa.update(Submission)
+            .where(Submission.id == candidate, Submission.status == "pending", free)
+            .values(claimed_by_id=judge.id, claimed_until=now + CLAIM)
+        )
+        if taken.rowcount == 1:
+            sub = session.get(Submission, candidate)
+            session.refresh(sub)
+            return sub
+    return None
+
+
+def submission_in(session: Session, event: Event, submission_id: int) -> Submission:
+    sub = session.get(Submission, submission_id)
+    if sub is None or sub.event_id != event.id:
+        raise NotInQueue()
+    return sub
+
+
+def decide(
+    session: Session,
+    *,
+    event: Event,
+    judge: User,
+    submission_id: int,
+    decision: str,
+    now: datetime,
+    points: float | None = None,
+    rubric: dict | None = None,
+    comment: str = "",
+) -> Review:
+    """Records one judge's decision; earlier ones stay, and the event's rule resolves them."""
+    if decision not in DECISIONS:
+        raise BadDecision()
+    sub = submission_in(session, event, submission_id)
+    task = session.get(Task, sub.task_id)
+    check_scores(task, points, rubric)
+    review = Review(
+        submission_id=sub.id,
+        judge_id=judge.id,
+        decision=decision,
+        points=points,
+        rubric=rubric or {},
+        comment=comment.strip()[:1000],
+        created_at=now,
+    )
+    session.add(review)
+    session.flush()
+    before = sub.status
+    sub.status = resolved_status(session, event, task, sub)
+    sub.claimed_by_id, sub.claimed_until = None, None
+    audit.record(
+        session,
+        event_id=event.id,
+        actor=judge,
+        action="review.rejudge" if before != "pending" else "review.decide",
+        subject=f"submission {sub.id}",
+        before={"status": before},
+        after={
+            "status": sub.status,
+            "decision": decision,
+            "points": points,
+            "rubric": rubric or None,
+            "comment": review.comment,
+        },
+        now=now,
+    )
+    return review
+
+
+def check_scores(task: Task, points: float | None, rubric: dict | None) -> None:
+    if points is not None and not 0 <= points <= task.points:
+        raise PointsOutOfRange(max=task.points)
+    limits = {c["name"]: float(c["max"]) for c in task.rubric}
+    for name, value in (rubric or {}).items():
+        if name not in limits or not 0 <= float(value) <= limits[name]:
+            raise RubricOutOfRange(criterion=name, max=limits.get(name, 0))
+
+
+def resolved_status(session: Session, event: Event, task: Task, sub: Submission) -> str:
+    reviews = [
+        scoring.Review(r.judge_id or 0, r.decision, r.created_at, r.points, r.rubric)
+        for r in session.exec(select(Review).where(Review.submission_id == sub.id))
+    ]
+    rubric_max = sum(float(c.get("max", 0)) for c in task.rubric)
+    scored = scoring.ScoringSubmission(
+        sub.id, task.id, sub.group_id, sub.received_at, sub.status, sub.late_minutes, tuple(reviews)
+    )
+    task_rules = scoring.ScoringTask(task.id, task.title, task.points, rubric_max)
+    if scoring.earned(task_rules, scored, event.review_conflict) is not None:
+        return "accepted"
+    return DECISIONS[max(reviews, key=lambda r: r.at).decision]
+
+
+def reviews_of(session: Session, submission_id: int) -> list[tuple[Review, str]]:
+    return [
+        (review, name or "")
+        for review, name in session.exec(
+            select(Review, User.name)
+            .join(User, User.id == Review.judge_id, isouter=True)
+            .where(Review.submission_id == submission_id)
+            .order_by(Review.created_at)
+        )
+    ]
+
+
+def add_adjustment(
+    session: Session,
+    *,
+    event: Event,
+    group_id: int,
+    points: float,
+    reason: str,
+    actor: User,
+    now: datetime,
+) -> Adjustment:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ReasonRequired()
+    group = session.get(Group, group_id)
+    if group is None or group.event_id != event.id:
+        raise GroupNotInEvent()
+    adjustment = Adjustment(
+        event_id=event.id,
+        group_id=group.id,
+        points=points,
+        reason=reason[:500],
+        created_by_id=actor.id,
+        created_at=now,
+    )
+    session.add(adjustment)
+    session.flush()
+    audit.record(
+        session,
+        event_id=event.id,
+        actor=actor,
+        action="adjustment.add",
+        subject=f"group {group.id}",
+        after={"points": points, "reason": reason},
+        now=now,
+    )
+    return adjustment
+
+
+def adjustments_of(session: Session, event_id: int) -> list[tuple[Adjustment, str]]:
+    return [
+        (adj, name)
+        for adj, name in session.exec(
+            select(Adjustment, Group.name)
+            .join(Group, Group.id == Adjustment.group_id)
+            .where(Adjustment.event_id == event_id)
+            .order_by(Adjustment.created_at.desc())
+        )
+    ]

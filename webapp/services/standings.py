@@ -1,0 +1,118 @@
+"""The standings of an event from the database, through the pure scoring module."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from webapp.domain import scoring
+from webapp.models import Adjustment, Event, Group, HintUse, Review, Submission, Task
+
+
+def revision(session: Session, event_id: int) -> int | None:
+    """The one number an unchanged board or phone needs: it costs one small query."""
+    return session.exec(select(Event.revision).where(Event.id == event_id)).first()
+
+
+def event_settings(event: Event) -> scoring.Settings:
+    order = tuple(name.strip() for name in event.tie_break.split(",") if name.strip())
+    return scoring.Settings(
+        conflict=event.review_conflict, counts=event.counts, tie_break=order or scoring.TIE_BREAKS
+    )
+
+
+def compute(session: Session, event: Event) -> list[scoring.Row]:
+    """Reads plain columns (no ORM objects): the board asks for this on every change."""
+    groups = session.exec(
+        select(Group.id, Group.name)
+        .where(Group.event_id == event.id)
+        .order_by(Group.position, Group.id)
+    ).all()
+    tasks = [
+        scoring.ScoringTask(
+            ident,
+            title,
+            points,
+            sum(float(c.get("max", 0)) for c in rubric),
+            tuple(first_bonus),
+            late,
+        )
+        for ident, title, points, rubric, first_bonus, late in session.exec(
+            select(
+                Task.id, Task.title, Task.points, Task.rubric, Task.first_bonus, Task.late
+            ).where(Task.event_id == event.id)
+        )
+    ]
+    reviews: dict[int, list[scoring.Review]] = {}
+    for sub_id, judge, decision, points, rubric, at in session.exec(
+        select(
+            Review.submission_id,
+            Review.judge_id,
+            Review.decision,
+            Review.points,
+            Review.rubric,
+            Review.created_at,
+        )
+        .join(Submission, Submission.id == Review.submission_id)
+        .where(Submission.event_id == event.id)
+    ):
+        reviews.setdefault(sub_id, []).append(
+            scoring.Review(judge or 0, decision, at, points, rubric or None)
+        )
+    submissions = [
+        scoring.ScoringSubmission(
+            ident, task_id, group_id, received, status, late, tuple(reviews.get(ident, ()))
+        )
+        for ident, task_id, group_id, received, status, late in session.exec(
+            select(
+                Submission.id,
+                Submission.task_id,
+                Submission.group_id,
+                Submission.received_at,
+                Submission.status,
+                Submission.late_minutes,
+            ).where(
+                Submission.event_id == event.id,
+                Submission.status.in_(("accepted", "pending", "rejected", "redo")),
+            )
+        )
+    ]
+    hints = [
+        scoring.HintCost(*row)
+        for row in session.exec(
+            select(HintUse.group_id, HintUse.task_id, HintUse.cost, HintUse.created_at).where(
+                HintUse.event_id == event.id
+            )
+        )
+    ]
+    adjustments = [
+        scoring.Adjustment(*row)
+        for row in session.exec(
+            select(
+                Adjustment.group_id, Adjustment.points, Adjustment.reason, Adjustment.created_at
+            ).where(Adjustment.event_id == event.id)
+        )
+    ]
+    return scoring.standings(groups, tasks, submissions, hints, adjustments, event_settings(event))
+
+
+def as_json(rows: list[scoring.Row], event: Event, colours: dict[int, str]) -> dict:
+    return {
+        "event": event.id,
+        "revision": event.revision,
+        "groups": [
+            {
+                "id": row.group_id,
+                "name": row.name,
+                "colour": colours.get(row.group_id),
+                "rank": row.rank,
+                "points": float(row.total),
+                "tasks_completed": row.tasks_completed,
+            }
+            for row in rows
+        ],
+    }
+
+
+def colours_of(session: Session, event_id: int) -> dict[int, str]:
+    rows = session.exec(select(Group.id, Group.colour).where(Group.event_id == event_id)).all()
+    return {ident: colour for ident, colour in rows}
