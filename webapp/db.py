@@ -42,6 +42,21 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
+def fast_time(column: Any, dialect_name: str) -> Any:
+    """A UTC column for bulk reads: SQLite's text comes back raw, for `utc_from_raw`.
+
+    SQLAlchemy's SQLite datetime parser costs microseconds a value; the standings read tens of
+    thousands of times, and `datetime.fromisoformat` is several times faster.
+    """
+    return sa.type_coerce(column, sa.String) if dialect_name == "sqlite" else column
+
+
+def utc_from_raw(value: Any) -> datetime:
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
 class SchemaOutOfDate(Exception):
     """The database schema is older than the code; `jelajah db upgrade` fixes it."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from webapp.db import fast_time, utc_from_raw
 from webapp.domain import scoring
 from webapp.models import Adjustment, Event, Group, HintUse, Review, Submission, Task
 
@@ -21,12 +22,17 @@ def event_settings(event: Event) -> scoring.Settings:
 
 
 def compute(session: Session, event: Event) -> list[scoring.Row]:
-    """Reads plain columns (no ORM objects): the board asks for this on every change."""
-    groups = session.exec(
-        select(Group.id, Group.name)
-        .where(Group.event_id == event.id)
-        .order_by(Group.position, Group.id)
-    ).all()
+    """Reads plain rows through Core (no ORM objects): the board asks for this on every change."""
+    run = session.connection().execute
+    dialect = session.get_bind().dialect.name
+    groups = [
+        tuple(row)
+        for row in run(
+            select(Group.id, Group.name)
+            .where(Group.event_id == event.id)
+            .order_by(Group.position, Group.id)
+        )
+    ]
     tasks = [
         scoring.ScoringTask(
             ident,
@@ -36,59 +42,70 @@ def compute(session: Session, event: Event) -> list[scoring.Row]:
             tuple(first_bonus),
             late,
         )
-        for ident, title, points, rubric, first_bonus, late in session.exec(
+        for ident, title, points, rubric, first_bonus, late in run(
             select(
                 Task.id, Task.title, Task.points, Task.rubric, Task.first_bonus, Task.late
             ).where(Task.event_id == event.id)
         )
     ]
     reviews: dict[int, list[scoring.Review]] = {}
-    for sub_id, judge, decision, points, rubric, at in session.exec(
+    for sub_id, judge, decision, points, rubric, at in run(
         select(
             Review.submission_id,
             Review.judge_id,
             Review.decision,
             Review.points,
             Review.rubric,
-            Review.created_at,
+            fast_time(Review.created_at, dialect),
         )
         .join(Submission, Submission.id == Review.submission_id)
         .where(Submission.event_id == event.id)
     ):
         reviews.setdefault(sub_id, []).append(
-            scoring.Review(judge or 0, decision, at, points, rubric or None)
+            scoring.Review(judge or 0, decision, utc_from_raw(at), points, rubric or None)
         )
+    # Only an accepted or a reviewed submission can earn anything.
     submissions = [
         scoring.ScoringSubmission(
-            ident, task_id, group_id, received, status, late, tuple(reviews.get(ident, ()))
+            ident,
+            task_id,
+            group_id,
+            utc_from_raw(received),
+            status,
+            late,
+            tuple(reviews.get(ident, ())),
         )
-        for ident, task_id, group_id, received, status, late in session.exec(
+        for ident, task_id, group_id, received, status, late in run(
             select(
                 Submission.id,
                 Submission.task_id,
                 Submission.group_id,
-                Submission.received_at,
+                fast_time(Submission.received_at, dialect),
                 Submission.status,
                 Submission.late_minutes,
-            ).where(
-                Submission.event_id == event.id,
-                Submission.status.in_(("accepted", "pending", "rejected", "redo")),
-            )
+            ).where(Submission.event_id == event.id)
         )
+        if status == "accepted" or ident in reviews
     ]
     hints = [
-        scoring.HintCost(*row)
-        for row in session.exec(
-            select(HintUse.group_id, HintUse.task_id, HintUse.cost, HintUse.created_at).where(
-                HintUse.event_id == event.id
-            )
+        scoring.HintCost(group, task, cost, utc_from_raw(at))
+        for group, task, cost, at in run(
+            select(
+                HintUse.group_id,
+                HintUse.task_id,
+                HintUse.cost,
+                fast_time(HintUse.created_at, dialect),
+            ).where(HintUse.event_id == event.id)
         )
     ]
     adjustments = [
-        scoring.Adjustment(*row)
-        for row in session.exec(
+        scoring.Adjustment(group, points, reason, utc_from_raw(at))
+        for group, points, reason, at in run(
             select(
-                Adjustment.group_id, Adjustment.points, Adjustment.reason, Adjustment.created_at
+                Adjustment.group_id,
+                Adjustment.points,
+                Adjustment.reason,
+                fast_time(Adjustment.created_at, dialect),
             ).where(Adjustment.event_id == event.id)
         )
     ]
