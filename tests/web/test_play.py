@@ -326,3 +326,16 @@ def test_status_of_queued_keys_can_be_asked(phone, make):
 def test_times_are_shown_in_the_events_zone_with_its_abbreviation(phone, make):
     task = make.task(phone.event, "text", window={"opens": "07:00", "closes": "09:30"})
     assert "09:30 WITA" in phone.get(f"/play/tasks/{task.id}").get_data(as_text=True)
+
+
+def test_a_received_submission_bumps_the_revision_and_is_logged(phone, make, session):
+    from webapp.models import AuditEntry
+    from webapp.services import standings
+
+    task = make.task(phone.event, "text", check={"answers": ["Masjid Raya"]})
+    before = standings.revision(session, phone.event.id)
+    api(phone, task, answer="Masjid Raya")
+    session.rollback()
+    assert standings.revision(session, phone.event.id) == before + 1
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "submission.receive")).one()
+    assert entry.after["status"] == "accepted" and "Siti" in entry.actor

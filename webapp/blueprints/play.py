@@ -9,6 +9,7 @@ from datetime import datetime
 from flask import (
     Blueprint,
     Flask,
+    Response,
     abort,
     current_app,
     flash,
@@ -25,7 +26,7 @@ from flask_login import current_user
 from webapp.blueprints import flash_refusal, message, now
 from webapp.blueprints.auth import EmptyForm
 from webapp.db import request_session
-from webapp.models import Group, Submission
+from webapp.models import Group, Participant, Submission
 from webapp.security import participant_only
 from webapp.services import ServiceError, hints, history, play, standings, submissions
 from webapp.storage import LocalPhotoStore
@@ -112,6 +113,40 @@ def api_send(task_id: int):
     return jsonify(
         submission=submission_json(received.submission), replayed=not received.created
     ), 201 if received.created else 200
+
+
+@bp.route("/api/state")
+def api_state():
+    """The group's task states for a phone that keeps its page open; 304 while unchanged.
+
+    Hundreds of phones ask every few seconds, so the unchanged answer costs one small query
+    besides the login: no event is loaded and nothing is computed.
+    """
+    user = current_user._get_current_object()
+    if not isinstance(user, Participant):
+        return current_app.login_manager.unauthorized()
+    session = request_session()
+    revision = standings.revision(session, user.event_id)
+    tag = f"p{user.event_id}-{user.group_id}-{revision}"
+    if tag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        cards = play.task_cards(session, group=current_group(), now=now())
+        response = jsonify(
+            revision=revision,
+            server_now=now().isoformat(),
+            tasks=[
+                {
+                    "id": c.task.id,
+                    "state": c.state,
+                    "closes_at": c.closes_at.isoformat() if c.closes_at else None,
+                }
+                for c in cards
+            ],
+        )
+    response.set_etag(tag)
+    response.cache_control.no_cache = True
+    return response
 
 
 @bp.route("/api/submissions")

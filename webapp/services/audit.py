@@ -53,3 +53,8 @@ def describe(actor: Any) -> str:
     if isinstance(actor, User):
         return f"{actor.name} <{actor.email}>"
     return f"{type(actor).__name__.lower()} {getattr(actor, 'name', '')} #{actor.id}"
+
+
+def jsonable(value: Any) -> Any:
+    """A value as the audit log keeps it: datetimes as ISO text."""
+    return value.isoformat() if isinstance(value, datetime) else value

@@ -74,10 +74,10 @@ def update_event(
     """Changes to a running event are allowed, logged, and seen by phones on their next poll."""
     if fields.get("ends_at", event.ends_at) <= fields.get("starts_at", event.starts_at):
         raise EndsBeforeStart()
-    before = {key: jsonable(getattr(event, key)) for key in fields}
+    before = {key: audit.jsonable(getattr(event, key)) for key in fields}
     for key, value in fields.items():
         setattr(event, key, value)
-    after = {key: jsonable(getattr(event, key)) for key in fields}
+    after = {key: audit.jsonable(getattr(event, key)) for key in fields}
     changed = {k for k in fields if before[k] != after[k]}
     if changed:
         audit.record(
@@ -90,10 +90,6 @@ def update_event(
             now=now,
         )
     return event
-
-
-def jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def task_in(session: Session, event: Event, task_id: int) -> Task:
@@ -202,7 +198,7 @@ def save_task(
 def snapshot(task: Task | None) -> dict | None:
     if task is None:
         return None
-    return {key: jsonable(value) for key, value in task.model_dump().items()}
+    return {key: audit.jsonable(value) for key, value in task.model_dump().items()}
 
 
 def slug(title: str) -> str:

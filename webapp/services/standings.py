@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, select
 
 from webapp.db import fast_time, utc_from_raw
@@ -11,7 +13,7 @@ from webapp.models import Adjustment, Event, Group, HintUse, Review, Submission,
 
 def revision(session: Session, event_id: int) -> int | None:
     """The one number an unchanged board or phone needs: it costs one small query."""
-    return session.exec(select(Event.revision).where(Event.id == event_id)).first()
+    return session.connection().execute(select(Event.revision).where(Event.id == event_id)).scalar()
 
 
 def event_settings(event: Event) -> scoring.Settings:
@@ -21,8 +23,12 @@ def event_settings(event: Event) -> scoring.Settings:
     )
 
 
-def compute(session: Session, event: Event) -> list[scoring.Row]:
-    """Reads plain rows through Core (no ORM objects): the board asks for this on every change."""
+def compute(session: Session, event: Event, until: datetime | None = None) -> list[scoring.Row]:
+    """Reads plain rows through Core (no ORM objects): the board asks for this on every change.
+
+    With `until`, the standings as they stood then: what arrived, was judged or adjusted later
+    is left out (the board's freeze).
+    """
     run = session.connection().execute
     dialect = session.get_bind().dialect.name
     groups = [
@@ -109,7 +115,18 @@ def compute(session: Session, event: Event) -> list[scoring.Row]:
             ).where(Adjustment.event_id == event.id)
         )
     ]
+    if until is not None:
+        submissions = [frozen_view(sub, until) for sub in submissions if sub.received_at <= until]
+        hints = [hint for hint in hints if hint.at <= until]
+        adjustments = [adj for adj in adjustments if adj.at <= until]
     return scoring.standings(groups, tasks, submissions, hints, adjustments, event_settings(event))
+
+
+def frozen_view(sub: scoring.ScoringSubmission, until: datetime) -> scoring.ScoringSubmission:
+    """A submission as it stood at `until`: a judge's later decisions are not yet made."""
+    kept = tuple(review for review in sub.reviews if review.at <= until)
+    status = sub.status if kept or not sub.reviews else "pending"
+    return sub._replace(reviews=kept, status=status)
 
 
 def as_json(rows: list[scoring.Row], event: Event, colours: dict[int, str]) -> dict:

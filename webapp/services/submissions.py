@@ -13,7 +13,7 @@ from webapp import photos
 from webapp.domain import answers, evidence, geo, windows
 from webapp.domain.text import N_
 from webapp.models import Event, Group, Location, Participant, Submission, Task
-from webapp.services import ServiceError
+from webapp.services import ServiceError, audit
 from webapp.storage import LocalPhotoStore, key_for, photo_id
 
 
@@ -167,6 +167,21 @@ def submit(
         if winner is None:
             raise
         return Received(winner, created=False)
+    # Phones and the board see the new state on their next poll; an automatic decision moves
+    # the standings, so it is logged like a judge's.
+    audit.record(
+        session,
+        event_id=submission.event_id,
+        actor=participant,
+        action="submission.receive",
+        subject=f"submission {submission.id}",
+        after={
+            "task": submission.task_id,
+            "status": submission.status,
+            "late_minutes": submission.late_minutes,
+        },
+        now=now,
+    )
     return Received(submission, created=True)
 
 

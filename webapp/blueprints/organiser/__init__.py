@@ -11,7 +11,14 @@ bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
 
 def register(app: Flask) -> None:
-    from webapp.blueprints.organiser import events, groups, scores, staff, tasks  # noqa: F401
+    from webapp.blueprints.organiser import (  # noqa: F401
+        board_control,
+        events,
+        groups,
+        scores,
+        staff,
+        tasks,
+    )
 
     app.register_blueprint(bp)
     app.jinja_env.filters["join_code"] = display_code

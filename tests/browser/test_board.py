@@ -1,0 +1,120 @@
+"""The projector board in a real Chromium: it follows a judge within seconds, and the finish."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import real_now
+from webapp.models import Submission
+from webapp.services import board, judging
+
+pytestmark = pytest.mark.browser
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.fixture
+def projector(chromium, live_server):
+    context = chromium.new_context(
+        viewport={"width": 1920, "height": 1080}, base_url=live_server.url
+    )
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def running(make, clock, session):
+    clock.value = real_now()
+    owner = make.account("ani@example.org")
+    event = make.event(owner, title="Jelajah Kota Makassar", hours=8)
+    judge = make.judge(event, make.account("juri@example.org", name="Juri"))
+    groups = [make.group(event, name) for name in ("Elang", "Rajawali", "Garuda", "Merpati")]
+    task = make.task(event, "text", title="Refleksi", points=30)
+    quiz = make.task(event, "number", title="Tahun benteng", points=10)
+    for group, points in zip(groups, (10, 0, 0, 10), strict=True):
+        if points:
+            session.add(
+                Submission(
+                    event_id=event.id,
+                    task_id=quiz.id,
+                    group_id=group.id,
+                    idempotency_key=f"q{group.id}",
+                    status="accepted",
+                    answer="1545",
+                    received_at=clock.value,
+                )
+            )
+    pending = Submission(
+        event_id=event.id,
+        task_id=task.id,
+        group_id=groups[2].id,
+        idempotency_key="r1",
+        status="pending",
+        answer="Pelajaran",
+        received_at=clock.value + timedelta(minutes=1),
+    )
+    session.add(pending)
+    session.commit()
+    return event, judge, groups, pending
+
+
+def ranked_names(page) -> list[str]:
+    return page.evaluate("""() => [...document.querySelectorAll('.row')]
+        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+        .map((row) => row.querySelector('.name').textContent)""")
+
+
+def test_the_board_follows_a_judges_decision_within_five_seconds(
+    projector, running, session, clock
+):
+    event, judge, groups, pending = running
+    page = projector.new_page()
+    page.goto(f"/board/{event.board_token}")
+    expect(page.locator(".row")).to_have_count(4)
+    DOCS.mkdir(exist_ok=True)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(DOCS / "board-1920x1080.png"))
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(DOCS / "board-1280x720.png"))
+    judging.decide(
+        session, event=event, judge=judge, submission_id=pending.id, decision="accept", now=clock()
+    )
+    session.commit()
+    garuda = page.locator(".row", has_text="Garuda")
+    expect(garuda.locator(".points")).to_have_text("30", timeout=5000)
+    page.wait_for_timeout(1500)  # the rows glide to their new places
+    assert ranked_names(page)[0] == "Garuda"
+
+
+def test_the_board_follows_the_freeze_and_the_reveal(projector, running, session, clock):
+    event, judge, groups, pending = running
+    page = projector.new_page()
+    page.goto(f"/board/{event.board_token}")
+    expect(page.locator(".row")).to_have_count(4)
+    board.update(session, event=event, actor=judge, now=clock(), freeze_at=clock.value)
+    session.commit()
+    expect(page.locator("#phase")).to_be_visible(timeout=5000)
+    judging.decide(
+        session,
+        event=event,
+        judge=judge,
+        submission_id=pending.id,
+        decision="accept",
+        now=clock.value + timedelta(minutes=2),
+    )
+    session.commit()
+    page.wait_for_timeout(4000)
+    expect(page.locator(".row", has_text="Garuda").locator(".points")).to_have_text("0")
+    board.update(session, event=event, actor=judge, now=clock(), reveal_step=1)
+    session.commit()
+    expect(page.locator(".row")).to_have_count(1, timeout=5000)
+    assert ranked_names(page) == ["Rajawali"]  # last place first
+    board.update(session, event=event, actor=judge, now=clock(), reveal_step=4)
+    session.commit()
+    expect(page.locator(".row")).to_have_count(4, timeout=5000)
+    page.wait_for_timeout(1500)
+    assert ranked_names(page)[0] == "Garuda"
