@@ -212,3 +212,34 @@ def test_a_phone_polling_its_state_gets_304_while_nothing_changed(web, make, ses
         == 304
     )
     assert session.exec(select(Submission)).all() == []
+
+
+def test_unchanged_polls_are_answered_before_the_app_and_changes_go_through(
+    web, make, session, clock, app
+):
+    event, judge, elang, rajawali, task = board_event(make, session, clock)
+    web.join(elang.join_code, "Siti")
+    phone_tag = web.get("/play/api/state").headers["ETag"]
+    board_tag = data(app.test_client(), event).headers["ETag"]
+    calls = []
+    inner = app.wsgi_app.app
+
+    def counting(environ, start_response):
+        calls.append(environ["PATH_INFO"])
+        return inner(environ, start_response)
+
+    app.wsgi_app.app = counting
+    anonymous = app.test_client()
+    assert web.get("/play/api/state", headers={"If-None-Match": phone_tag}).status_code == 304
+    assert data(anonymous, event, board_tag).status_code == 304
+    assert calls == []  # neither reached Flask
+    wrong = anonymous.get(
+        f"/board/{event.board_token}x/data.json", headers={"If-None-Match": board_tag}
+    )
+    assert wrong.status_code == 404 and len(calls) == 1  # a wrong token is the app's to refuse
+    judging.add_adjustment(
+        session, event=event, group_id=elang.id, points=1, reason="x", actor=judge, now=clock()
+    )
+    session.commit()
+    fresh = web.get("/play/api/state", headers={"If-None-Match": phone_tag})
+    assert fresh.status_code == 200 and fresh.headers["ETag"] != phone_tag
