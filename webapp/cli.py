@@ -148,7 +148,8 @@ def create_organiser(email: str, name: str, password: str) -> None:
 def import_tasks(file: Path, organiser_email: str | None, start: str | None, groups: int) -> None:
     from webapp.db import request_session
     from webapp.domain.taskset import TaskSetInvalid, load_taskset_file
-    from webapp.services import tasksets
+    from webapp.services import ServiceError, tasksets
+    from webapp.storage import LocalPhotoStore
 
     try:
         taskset = load_taskset_file(file)
@@ -160,16 +161,20 @@ def import_tasks(file: Path, organiser_email: str | None, start: str | None, gro
         ) from exc
     with app_context():
         session = request_session()
-        owner = tasksets.pick_owner(session, organiser_email)
-        event = tasksets.create_event(
-            session,
-            taskset=taskset,
-            owner=owner,
-            local_start=start,
-            group_count=groups,
-            source_dir=file.parent,
-            now=now(),
-        )
+        try:
+            owner = tasksets.pick_owner(session, organiser_email)
+            event = tasksets.create_event(
+                session,
+                taskset=taskset,
+                owner=owner,
+                local_start=start,
+                group_count=groups,
+                source_dir=file.parent,
+                store=LocalPhotoStore(load_settings()["storage"]["uploads_dir"]),
+                now=now(),
+            )
+        except ServiceError as exc:
+            raise click.ClickException(f"{exc} Nothing was imported.") from exc
         session.commit()
         click.echo(f"Imported {len(taskset.tasks)} tasks into event {event.id}: {event.title}")
 

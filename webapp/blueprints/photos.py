@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlmodel import select
 
 from webapp.db import request_session
-from webapp.models import Event, Submission
+from webapp.models import Event, Submission, Task
 from webapp.security import is_member, may_judge
 from webapp.storage import VARIANTS, BadKey, LocalPhotoStore, key_for
 
@@ -32,6 +32,22 @@ def may_see(sub: Submission) -> bool:
     return False
 
 
+@bp.route("/reference/<int:task_id>/<variant>")
+def reference(task_id: int, variant: str):
+    """A task's reference photo, for the event's participants, organisers and judges."""
+    session = request_session()
+    task = session.get(Task, task_id)
+    user = current_user._get_current_object()
+    if (
+        task is None
+        or not task.reference_photo
+        or variant not in VARIANTS
+        or not (is_member(user, task.event_id) or may_judge(session, user, task.event_id))
+    ):
+        abort(404)
+    return send_photo(key_for(task.reference_photo, variant))
+
+
 @bp.route("/<photo>/<variant>")
 def serve(photo: str, variant: str):
     """A display copy or thumbnail; originals leave only through exports."""
@@ -44,6 +60,10 @@ def serve(photo: str, variant: str):
     sub = request_session().exec(select(Submission).where(Submission.photo_key == photo)).first()
     if sub is None or not may_see(sub):
         abort(404)
+    return send_photo(key)
+
+
+def send_photo(key: str):
     store = LocalPhotoStore(current_app.config["SETTINGS"]["storage"]["uploads_dir"])
     if not store.exists(key):
         abort(404)

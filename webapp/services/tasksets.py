@@ -12,12 +12,21 @@ from webapp.domain.taskset import LocationSpec, TaskSet, TaskSpec
 from webapp.domain.taskset_export import dump_taskset
 from webapp.domain.text import N_
 from webapp.models import Event, EventStaff, Location, Task, User
-from webapp.services import ServiceError, audit, groups
+from webapp.photos import PhotoRefused
+from webapp.services import ServiceError, audit, groups, references
+from webapp.storage import LocalPhotoStore
 
 
 class NoOrganiser(ServiceError):
     template = N_(
         "There is no organiser account %(email)s; create one with `jelajah create-organiser`."
+    )
+
+
+class ReferencePhotoMissing(ServiceError):
+    template = N_(
+        "The reference photo %(name)s is not next to the task-set file, or is not a "
+        "photo: %(reason)s"
     )
 
 
@@ -60,6 +69,7 @@ def create_event(
     local_start: str | None = None,
     group_count: int = 0,
     source_dir: Path | None = None,
+    store: LocalPhotoStore | None = None,
 ) -> Event:
     starts_at, ends_at = schedule(taskset, local_start, now)
     event = Event(
@@ -75,6 +85,10 @@ def create_event(
     session.flush()
     session.add(EventStaff(event_id=event.id, user_id=owner.id, role="organiser"))
     add_tasks(session, event=event, taskset=taskset)
+    if store is not None and source_dir is not None:
+        attach_reference_photos(
+            session, event=event, taskset=taskset, source_dir=source_dir, store=store
+        )
     if group_count:
         prefix = "Kelompok" if taskset.language == "id" else "Group"
         groups.add_numbered_groups(
@@ -124,7 +138,7 @@ def add_tasks(session: Session, *, event: Event, taskset: TaskSet) -> list[Task]
             rubric=list(spec.rubric),
             hints=list(spec.hints),
             first_bonus=list(spec.first_bonus),
-            reference_photo=spec.reference_photo,
+            reference_photo=None,
             fresh_photo=spec.fresh_photo,
         )
         session.add(task)
@@ -135,6 +149,27 @@ def add_tasks(session: Session, *, event: Event, taskset: TaskSet) -> list[Task]
             tasks[spec.id].unlocks_after_id = tasks[spec.unlocks_after].id
     session.flush()
     return list(tasks.values())
+
+
+def attach_reference_photos(
+    session: Session, *, event: Event, taskset: TaskSet, source_dir: Path, store: LocalPhotoStore
+) -> None:
+    """Reference photos named in the file are read from beside it and stored like uploads."""
+    tasks = {t.key: t for t in session.exec(select(Task).where(Task.event_id == event.id))}
+    for spec in taskset.tasks:
+        if spec.reference_photo:
+            path = source_dir / spec.reference_photo
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise ReferencePhotoMissing(
+                    name=spec.reference_photo, reason=exc.strerror or ""
+                ) from exc
+            try:
+                tasks[spec.id].reference_photo = references.store_reference(data, store)
+            except PhotoRefused as exc:
+                raise ReferencePhotoMissing(name=spec.reference_photo, reason=exc.message) from exc
+    session.flush()
 
 
 def event_taskset(session: Session, event_id: int) -> TaskSet:
@@ -184,7 +219,7 @@ def event_taskset(session: Session, event_id: int) -> TaskSet:
                 hints=tuple(task.hints),
                 first_bonus=tuple(task.first_bonus),
                 unlocks_after=keys.get(task.unlocks_after_id),
-                reference_photo=task.reference_photo,
+                reference_photo=None,  # the image stays in the app; files are not exported
                 fresh_photo=task.fresh_photo,
                 order=position,
             )

@@ -133,6 +133,7 @@ class TaskForm(FlaskForm):
     )
     unlocks_after = SelectField(_l("Locked until the group has done"), coerce=int, default=0)
     fresh_photo = BooleanField(_l("The photo must be taken during the task, at the place"))
+    reference = FileField(_l("Reference photo: what the group should send (optional)"))
 
 
 class LocationForm(FlaskForm):

@@ -11,8 +11,14 @@ from webapp.blueprints.organiser import bp
 from webapp.blueprints.organiser.forms import LocationForm, TaskForm, options
 from webapp.db import request_session
 from webapp.models import Location, Task
+from webapp.photos import PhotoRefused
 from webapp.security import ORGANISER, staff_only
-from webapp.services import ServiceError, authoring
+from webapp.services import ServiceError, authoring, references
+from webapp.storage import LocalPhotoStore
+
+
+def photo_store() -> LocalPhotoStore:
+    return LocalPhotoStore(current_app.config["SETTINGS"]["storage"]["uploads_dir"])
 
 
 @bp.route("/events/<int:event_id>/tasks")
@@ -143,6 +149,10 @@ def edit_task(event_id: int, task_id: int | None = None):
     if form.validate_on_submit():
         form_to_task(form, task)
         try:
+            if form.reference.data and form.reference.data.filename:
+                task.reference_photo = references.store_reference(
+                    form.reference.data.read(), photo_store()
+                )
             authoring.save_task(
                 session,
                 event=g.event,
@@ -154,6 +164,9 @@ def edit_task(event_id: int, task_id: int | None = None):
         except authoring.Invalid as exc:
             session.rollback()
             problems = [(p.key, message(p)) for p in exc.problems]
+        except PhotoRefused as exc:
+            session.rollback()
+            problems = [("reference", message(exc))]
         except ServiceError as exc:
             session.rollback()
             flash_refusal(exc)
