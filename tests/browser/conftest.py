@@ -106,3 +106,11 @@ def phone_context(chromium, live_server):
 def real_now() -> datetime:
     """The live server runs on the real clock, so its events are set around now."""
     return datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where screenshots go: a temporary folder, or docs/ with JELAJAH_SCREENSHOTS=docs."""
+    folder = Path(os.environ.get("JELAJAH_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,7 +12,6 @@ from webapp.models import Submission
 from webapp.services import board, judging
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 @pytest.fixture
@@ -68,18 +66,17 @@ def ranked_names(page) -> list[str]:
 
 
 def test_the_board_follows_a_judges_decision_within_five_seconds(
-    projector, running, session, clock
+    projector, running, session, clock, shots
 ):
     event, judge, groups, pending = running
     page = projector.new_page()
     page.goto(f"/board/{event.board_token}")
     expect(page.locator(".row")).to_have_count(4)
-    DOCS.mkdir(exist_ok=True)
     page.wait_for_timeout(1500)
-    page.screenshot(path=str(DOCS / "board-1920x1080.png"))
+    page.screenshot(path=str(shots / "board-1920x1080.png"))
     page.set_viewport_size({"width": 1280, "height": 720})
     page.wait_for_timeout(500)
-    page.screenshot(path=str(DOCS / "board-1280x720.png"))
+    page.screenshot(path=str(shots / "board-1280x720.png"))
     judging.decide(
         session, event=event, judge=judge, submission_id=pending.id, decision="accept", now=clock()
     )

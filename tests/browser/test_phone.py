@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -15,7 +14,6 @@ from tests.conftest import PHOTOS
 from webapp.models import Submission
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 @pytest.fixture
@@ -76,7 +74,7 @@ def stored(session):
 
 
 def test_join_see_a_countdown_and_send_a_photo_with_its_progress(
-    phone_context, field_day, session, live_server
+    phone_context, field_day, session, live_server, shots
 ):
     event, group, tasks = field_day
     page = phone_context.new_page()
@@ -87,13 +85,12 @@ def test_join_see_a_countdown_and_send_a_photo_with_its_progress(
     page.wait_for_timeout(1500)
     assert countdown.inner_text() != first  # it ticks
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "phone-tasks.png"))
+    page.screenshot(path=str(shots / "phone-tasks.png"))
 
     page.click(f"a[href='/play/tasks/{tasks['photo'].id}']")
     page.set_input_files("input[type=file]", str(PHOTOS / "mobile" / "jolla.jpg"))
     expect(page.locator(".preview img")).to_be_visible()
-    page.screenshot(path=str(DOCS / "phone-task.png"))
+    page.screenshot(path=str(shots / "phone-task.png"))
     cdp = phone_context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send(
