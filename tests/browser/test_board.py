@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import select
 
 from tests.browser.conftest import real_now
-from webapp.models import Submission
-from webapp.services import board, judging
+from tests.conftest import REPO
+from webapp.domain.taskset import load_taskset_file
+from webapp.models import Submission, Task
+from webapp.services import board, judging, tasksets
 
 pytestmark = pytest.mark.browser
 
@@ -25,33 +29,41 @@ def projector(chromium, live_server):
 
 @pytest.fixture
 def running(make, clock, session):
+    """The demo event (tasks/demo.toml) with four groups, two of which scored already."""
     clock.value = real_now()
     owner = make.account("ani@example.org")
-    event = make.event(owner, title="Jelajah Kota Makassar", hours=8)
+    event = tasksets.create_event(
+        session,
+        taskset=load_taskset_file(REPO / "tasks" / "demo.toml"),
+        owner=owner,
+        now=clock(),
+        group_count=4,
+        local_start=clock.value.astimezone(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m-%dT%H:%M"),
+    )
+    event.ends_at = clock.value + timedelta(hours=8)
+    session.commit()
     judge = make.judge(event, make.account("juri@example.org", name="Juri"))
-    groups = [make.group(event, name) for name in ("Elang", "Rajawali", "Garuda", "Merpati")]
-    task = make.task(event, "text", title="Refleksi", points=30)
-    quiz = make.task(event, "number", title="Tahun benteng", points=10)
-    for group, points in zip(groups, (10, 0, 0, 10), strict=True):
-        if points:
-            session.add(
-                Submission(
-                    event_id=event.id,
-                    task_id=quiz.id,
-                    group_id=group.id,
-                    idempotency_key=f"q{group.id}",
-                    status="accepted",
-                    answer="1545",
-                    received_at=clock.value,
-                )
+    groups = tasksets.groups.groups_of(session, event.id)
+    tasks = {task.key: task for task in session.exec(select(Task).where(Task.event_id == event.id))}
+    for group in (groups[0], groups[3]):
+        session.add(
+            Submission(
+                event_id=event.id,
+                task_id=tasks["tahun-berdiri"].id,
+                group_id=group.id,
+                idempotency_key=f"q{group.id}",
+                status="accepted",
+                answer="1949",
+                received_at=clock.value,
             )
+        )
     pending = Submission(
         event_id=event.id,
-        task_id=task.id,
+        task_id=tasks["refleksi"].id,
         group_id=groups[2].id,
         idempotency_key="r1",
         status="pending",
-        answer="Pelajaran",
+        answer="Pelayanan ramah",
         received_at=clock.value + timedelta(minutes=1),
     )
     session.add(pending)
@@ -81,10 +93,10 @@ def test_the_board_follows_a_judges_decision_within_five_seconds(
         session, event=event, judge=judge, submission_id=pending.id, decision="accept", now=clock()
     )
     session.commit()
-    garuda = page.locator(".row", has_text="Garuda")
-    expect(garuda.locator(".points")).to_have_text("30", timeout=5000)
+    third = page.locator(".row", has_text=groups[2].name)
+    expect(third.locator(".points")).to_have_text("25", timeout=5000)
     page.wait_for_timeout(1500)  # the rows glide to their new places
-    assert ranked_names(page)[0] == "Garuda"
+    assert ranked_names(page)[0] == groups[2].name
 
 
 def test_the_board_follows_the_freeze_and_the_reveal(projector, running, session, clock):
@@ -105,13 +117,13 @@ def test_the_board_follows_the_freeze_and_the_reveal(projector, running, session
     )
     session.commit()
     page.wait_for_timeout(4000)
-    expect(page.locator(".row", has_text="Garuda").locator(".points")).to_have_text("0")
+    expect(page.locator(".row", has_text=groups[2].name).locator(".points")).to_have_text("0")
     board.update(session, event=event, actor=judge, now=clock(), reveal_step=1)
     session.commit()
     expect(page.locator(".row")).to_have_count(1, timeout=5000)
-    assert ranked_names(page) == ["Rajawali"]  # last place first
+    assert ranked_names(page) == [groups[1].name]  # last place first
     board.update(session, event=event, actor=judge, now=clock(), reveal_step=4)
     session.commit()
     expect(page.locator(".row")).to_have_count(4, timeout=5000)
     page.wait_for_timeout(1500)
-    assert ranked_names(page)[0] == "Garuda"
+    assert ranked_names(page)[0] == groups[2].name

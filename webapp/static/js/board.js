@@ -39,7 +39,7 @@ function renderRows(groups, phase) {
     row.querySelector(".swatch").style.background = group.colour;
     row.querySelector(".name").textContent = group.name;
     row.querySelector(".points").textContent = Number.isInteger(group.points) ? group.points : group.points.toFixed(1);
-    row.querySelector(".tasks").textContent = `${group.tasks} ${labels.tasks}`;
+    row.querySelector(".tasks").textContent = `${group.tasks} ${group.tasks === 1 ? labels.task : labels.tasks}`;
     const bar = row.querySelector(".bar");
     bar.style.background = group.colour;
     bar.style.width = `${Math.round(group.bar * 100)}%`;
