@@ -253,3 +253,11 @@ class Browser:
         body = urllib.parse.urlencode(fields).encode()
         with self.opener.open(self.base + (action or page), data=body, timeout=10) as response:
             return response.geturl()
+
+
+@pytest.mark.parametrize("example", sorted((REPO / "tasks").glob("*.toml")), ids=lambda p: p.name)
+def test_import_tasks_succeeds_for_every_example(cli_env, example):
+    run("create-organiser", "ani@example.org", input="a long password\na long password\n")
+    result = run("import-tasks", str(example), "--groups", "3")
+    assert result.exit_code == 0, result.output
+    assert "Imported" in result.output

@@ -59,12 +59,18 @@ def field_day(make, clock, session):
     return event, group, tasks
 
 
+def ready(page):
+    """The phone script has attached its handlers (it loads as a module, after the page)."""
+    page.wait_for_function("document.documentElement.dataset.ready === '1'")
+
+
 def join(page, group):
     page.goto("/join")
     page.fill("input[name=code]", group.join_code.lower())
     page.fill("input[name=name]", "Siti Rahma")
     page.click("button.primary")
     expect(page.locator("h1")).to_have_text(group.name)
+    ready(page)
 
 
 def stored(session):
@@ -88,6 +94,7 @@ def test_join_see_a_countdown_and_send_a_photo_with_its_progress(
     page.screenshot(path=str(shots / "phone-tasks.png"))
 
     page.click(f"a[href='/play/tasks/{tasks['photo'].id}']")
+    ready(page)
     page.set_input_files("input[type=file]", str(PHOTOS / "mobile" / "jolla.jpg"))
     expect(page.locator(".preview img")).to_be_visible()
     page.screenshot(path=str(shots / "phone-task.png"))
@@ -128,6 +135,7 @@ def test_an_answer_sent_offline_waits_and_arrives_once(phone_context, field_day,
     page.goto(task_page)
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     page.goto(task_page)  # now fetched through the service worker, so it is kept
+    ready(page)
     phone_context.set_offline(True)
     page.fill("textarea[name=answer]", "Masjid Raya")
     page.click("#send-form button.primary")
@@ -136,6 +144,7 @@ def test_an_answer_sent_offline_waits_and_arrives_once(phone_context, field_day,
 
     again = phone_context.new_page()
     again.goto(task_page)  # no signal: the service worker's copy
+    ready(again)
     expect(again.locator("#offline-banner")).to_be_visible()
     expect(again.locator("#outbox li.outbox-waiting")).to_be_visible()
     assert stored(session) == []
@@ -159,6 +168,7 @@ def test_check_in_with_the_phones_position(phone_context, field_day, session, wh
     page = phone_context.new_page()
     join(page, group)
     page.goto(f"/play/tasks/{tasks['checkin'].id}")
+    ready(page)
     page.click("#send-form button.primary")
     if outcome == "inside":
         expect(page.locator(".state-accepted").first).to_be_visible(timeout=20_000)

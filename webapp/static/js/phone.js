@@ -143,3 +143,4 @@ if (form) {
 }
 if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
 window.jelajahDrain = drain;
+document.documentElement.dataset.ready = "1";  // the page's handlers are in place
