@@ -13,20 +13,6 @@ from webapp.domain.text import N_
 from webapp.models import Event, EventStaff, Location, Task, User
 from webapp.services import ServiceError, audit
 
-EVENT_FIELDS = (
-    "title",
-    "description",
-    "timezone",
-    "starts_at",
-    "ends_at",
-    "language",
-    "queued_late_policy",
-    "counts",
-    "review_conflict",
-    "blind_judging",
-    "freeze_at",
-)
-
 
 class Invalid(ServiceError):
     """The editor's input breaks a task-set rule; `problems` say which field and why."""
