@@ -28,7 +28,7 @@ def main() -> None:
 
 @click.group(help="Jelajah: field-task exercises for training programmes.")
 def cli() -> None:
-    pass
+    """The top-level command; its subcommands do the work."""
 
 
 def settings_and_url(**overrides: Any) -> tuple[dict, str]:
@@ -62,7 +62,7 @@ def now() -> datetime:
 
 @cli.group("db", help="Database schema.")
 def db_group() -> None:
-    pass
+    """Commands for the database schema."""
 
 
 @db_group.command("upgrade", help="Apply the migrations the database has not had yet.")
@@ -262,7 +262,7 @@ def photo_check(files: tuple[Path, ...]) -> None:
 
 @cli.group("storage", help="Photo storage.")
 def storage_group() -> None:
-    pass
+    """Commands for the photo files."""
 
 
 @storage_group.command("check", help="Remove files no submission uses; report missing files.")
