@@ -9,6 +9,7 @@ from flask import current_app, flash, request, url_for
 from flask_babel import gettext
 
 from webapp.services import ServiceError
+from webapp.storage import LocalPhotoStore
 
 
 def now() -> datetime:
@@ -17,6 +18,11 @@ def now() -> datetime:
 
 def settings() -> dict:
     return current_app.config["SETTINGS"]
+
+
+def photo_store() -> LocalPhotoStore:
+    """The photo files, where the settings say."""
+    return LocalPhotoStore(settings()["storage"]["uploads_dir"])
 
 
 def message(exc: ServiceError) -> str:

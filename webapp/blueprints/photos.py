@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, request, send_file
+from flask import Blueprint, Flask, abort, request, send_file
 from flask_login import current_user
 from sqlmodel import select
 
+from webapp.blueprints import photo_store
 from webapp.db import request_session
 from webapp.models import Event, Submission, Task
 from webapp.security import is_member, may_judge
-from webapp.storage import VARIANTS, BadKey, LocalPhotoStore, key_for
+from webapp.storage import VARIANTS, BadKey, key_for
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 YEAR = 365 * 24 * 3600
@@ -64,7 +65,7 @@ def serve(photo: str, variant: str):
 
 
 def send_photo(key: str):
-    store = LocalPhotoStore(current_app.config["SETTINGS"]["storage"]["uploads_dir"])
+    store = photo_store()
     if not store.exists(key):
         abort(404)
     response = send_file(

@@ -23,13 +23,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.blueprints import flash_refusal, message, now
+from webapp.blueprints import flash_refusal, message, now, photo_store
 from webapp.blueprints.auth import EmptyForm
 from webapp.db import request_session
 from webapp.models import Group, Participant, Submission
 from webapp.security import participant_only
 from webapp.services import ServiceError, hints, history, play, standings, submissions
-from webapp.storage import LocalPhotoStore
 
 bp = Blueprint("play", __name__, url_prefix="/play")
 
@@ -40,10 +39,6 @@ def register(app: Flask) -> None:
 
 def current_group() -> Group:
     return request_session().get(Group, current_user.group_id)
-
-
-def photo_store() -> LocalPhotoStore:
-    return LocalPhotoStore(current_app.config["SETTINGS"]["storage"]["uploads_dir"])
 
 
 def photo_limits() -> submissions.PhotoLimits:

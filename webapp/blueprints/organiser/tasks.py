@@ -6,7 +6,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.blueprints import flash_refusal, message, now
+from webapp.blueprints import flash_refusal, message, now, photo_store
 from webapp.blueprints.organiser import bp
 from webapp.blueprints.organiser.forms import LocationForm, TaskForm, options
 from webapp.db import request_session
@@ -14,11 +14,6 @@ from webapp.models import Location, Task
 from webapp.photos import PhotoRefused
 from webapp.security import ORGANISER, staff_only
 from webapp.services import ServiceError, authoring, references
-from webapp.storage import LocalPhotoStore
-
-
-def photo_store() -> LocalPhotoStore:
-    return LocalPhotoStore(current_app.config["SETTINGS"]["storage"]["uploads_dir"])
 
 
 @bp.route("/events/<int:event_id>/tasks")
