@@ -83,9 +83,59 @@ def test_heif_without_gps_is_accepted():
 
 def test_a_full_phone_photo_goes_through_with_both_copies():
     photo = process_photo((PHOTOS / "mobile" / "jolla.jpg").read_bytes())
-    assert (photo.width, photo.height) == (1600, 1200)
+    # 3264 px decoded at 4/8 (3/8 would give 1224, under the band): about 1600, no resize.
+    assert (photo.width, photo.height) == (1632, 1224)
+    assert Image.open(io.BytesIO(photo.display)).size == (1632, 1224)
     assert Image.open(io.BytesIO(photo.thumbnail)).size == (400, 300)
     assert len(photo.phash) == 16
+
+
+def made_jpeg(size, mode="RGB") -> bytes:
+    image = Image.linear_gradient("L").resize(size)
+    if mode != "L":
+        image = Image.merge(
+            "RGB", (image, image.rotate(90), image.transpose(Image.Transpose.FLIP_TOP_BOTTOM))
+        )
+        image = image.convert(mode)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "size, display",
+    [
+        ((4000, 3000), (1500, 1125)),  # a 12 MP phone photo decoded at 3/8
+        ((3000, 4000), (1125, 1500)),  # held upright: the long side decides
+        ((8000, 6000), (1600, 1200)),  # 2/8 gives 2000, over the band: resized
+        ((1700, 1275), (1700, 1275)),  # within the band: kept as sent
+        ((1600, 1200), (1600, 1200)),  # what the phone's downscale sends
+        ((640, 480), (640, 480)),  # small photos are never enlarged
+    ],
+)
+def test_the_display_copy_is_about_1600_pixels(size, display):
+    photo = process_photo(made_jpeg(size))
+    assert (photo.width, photo.height) == display
+    assert Image.open(io.BytesIO(photo.display)).size == display
+    assert max(Image.open(io.BytesIO(photo.thumbnail)).size) == min(400, max(display))
+
+
+@pytest.mark.parametrize("mode", ["L", "CMYK"])
+def test_grey_and_cmyk_jpegs_come_out_as_colour_jpegs(mode):
+    photo = process_photo(made_jpeg((2400, 1800), mode))
+    image = Image.open(io.BytesIO(photo.display))
+    assert image.format == "JPEG" and image.mode in ("RGB", "L")
+    assert max(image.size) in range(1400, 1801)
+
+
+def test_a_jpeg_libjpeg_turbo_frowns_on_is_still_accepted_by_pillow():
+    # Stray bytes before the end marker: libjpeg-turbo warns, which the fast decoder treats
+    # as an error in strict mode; Pillow's decoder accepts the picture, as phones expect.
+    data = made_jpeg((2400, 1800))
+    assert data.endswith(b"\xff\xd9")
+    assert process_photo(data).width == 1500  # the fast decoder's 5/8 scale
+    photo = process_photo(data[:-2] + b"\x00" * 16 + b"\xff\xd9")
+    assert (photo.width, photo.height) == (1600, 1200)  # Pillow's path: resized to 1600
 
 
 def test_a_camera_exif_block_is_parsed():

@@ -1,7 +1,7 @@
-// Downscales a photo on the phone (long side about 2048 px, JPEG) so that an upload over 3G
-// costs hundreds of kilobytes. A photo the browser cannot decode (HEIC on many phones) is sent
+// Downscales a photo on the phone (long side 1600 px, the size judges see; JPEG) so that an
+// upload over 3G costs a couple of hundred kilobytes. A photo the browser cannot decode (HEIC on many phones) is sent
 // as it is; the server converts it.
-const LONG_SIDE = 2048;
+const LONG_SIDE = 1600;
 
 export async function downscale(file) {
   let bitmap;
