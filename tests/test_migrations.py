@@ -143,3 +143,66 @@ def test_naive_datetimes_are_refused_on_write(tmp_path):
 def test_suite_database_is_the_configured_one(database_url):
     """The same setting the app uses (database.url) chooses the database of the whole suite."""
     assert is_postgres(database_url) == is_postgres(configured_url())
+
+
+def test_submissions_made_before_their_worth_was_stored_get_it_on_upgrade(empty_url):
+    """0002 stores each submission's worth; rows already there get it by the same rules."""
+    db.upgrade(empty_url, "0001")
+    engine = db.make_engine(empty_url)
+    old = sa.MetaData()
+    old.reflect(engine)  # the tables as 0001 made them, not as the models are now
+    now = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+    task = {"event_id": 1, "instructions": "", "points": 40, "window": {}, "check": {}}
+    task |= {"hints": [], "first_bonus": [], "fresh_photo": False}
+    sent = {"event_id": 1, "group_id": 1, "answer": "", "received_at": now, "flags": []}
+    sent |= {"late_flag": False, "auto_decided": False}
+    rows = {
+        "event": [
+            {
+                "id": 1, "title": "Lama", "description": "", "language": "id",
+                "timezone": "Asia/Jakarta", "starts_at": now, "ends_at": now + timedelta(hours=8),
+                "revision": 1, "board_token": "t" * 20, "queued_late_policy": "accept",
+                "counts": "best", "review_conflict": "average", "tie_break": "points",
+                "blind_judging": False, "reveal_step": -1, "board_view": "rotate",
+                "board_rotation_seconds": 30, "created_at": now,
+            }
+        ],
+        "task": [
+            task | {"id": 1, "key": "foto", "title": "Foto", "kind": "photo", "position": 1,
+                    "late": {}, "rubric": [{"name": "a", "max": 10}]},
+            task | {"id": 2, "key": "kuis", "title": "Kuis", "kind": "text", "position": 2,
+                    "late": {"policy": "penalty_points", "value": 5}, "rubric": []},
+        ],
+        "event_group": [
+            {"id": 1, "event_id": 1, "name": "Elang", "colour": "#123456",
+             "join_code": "ABCDEF", "position": 1, "start_offset_min": 0, "extra_min": 0}
+        ],
+        "submission": [
+            sent | {"id": 1, "task_id": 1, "idempotency_key": "a", "status": "accepted",
+                    "late_minutes": 0},
+            sent | {"id": 2, "task_id": 2, "idempotency_key": "b", "status": "accepted",
+                    "late_minutes": 12},
+            sent | {"id": 3, "task_id": 2, "idempotency_key": "c", "status": "pending",
+                    "late_minutes": 0},
+        ],
+        "review": [
+            {"id": n, "submission_id": 1, "decision": "accept", "points": None,
+             "rubric": {"a": score}, "comment": "", "created_at": now + timedelta(minutes=n)}
+            for n, score in ((1, 6), (2, 8))
+        ],
+    }  # fmt: skip
+    try:
+        with engine.begin() as conn:
+            for name, values in rows.items():
+                conn.execute(old.tables[name].insert(), values)
+        engine.dispose()
+        db.upgrade(empty_url)
+        with engine.connect() as conn:
+            worth = conn.execute(
+                sa.text("SELECT id, earned_cents, late_cents FROM submission ORDER BY id")
+            ).all()
+        # The same judge's later 8/10 of 40 replaces the 6/10; the quiz's 40 less 5 for being
+        # late; the pending one is worth nothing yet.
+        assert [tuple(row) for row in worth] == [(1, 3200, 0), (2, 4000, 500), (3, None, 0)]
+    finally:
+        engine.dispose()

@@ -209,6 +209,10 @@ class Submission(SQLModel, table=True):
     flags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     claimed_by_id: int | None = fk("user_account.id", ondelete="SET NULL", nullable=True)
     claimed_until: datetime | None = utc_field(nullable=True)
+    # What it is worth (scoring.evaluate, in cents; None while it does not count), kept by
+    # services.standings: the live standings read these instead of every review.
+    earned_cents: int | None = None
+    late_cents: int = 0
 
 
 class Review(SQLModel, table=True):

@@ -12,7 +12,7 @@ from sqlmodel import select
 from tests.browser.conftest import real_now
 from tests.conftest import REPO
 from webapp.domain.taskset import load_taskset_file
-from webapp.models import Submission, Task
+from webapp.models import Task
 from webapp.services import board, judging, tasksets
 
 pytestmark = pytest.mark.browser
@@ -46,28 +46,23 @@ def running(make, clock, session):
     groups = tasksets.groups.groups_of(session, event.id)
     tasks = {task.key: task for task in session.exec(select(Task).where(Task.event_id == event.id))}
     for group in (groups[0], groups[3]):
-        session.add(
-            Submission(
-                event_id=event.id,
-                task_id=tasks["tahun-berdiri"].id,
-                group_id=group.id,
-                idempotency_key=f"q{group.id}",
-                status="accepted",
-                answer="1949",
-                received_at=clock.value,
-            )
+        make.submission(
+            event,
+            group,
+            tasks["tahun-berdiri"],
+            idempotency_key=f"q{group.id}",
+            status="accepted",
+            answer="1949",
         )
-    pending = Submission(
-        event_id=event.id,
-        task_id=tasks["refleksi"].id,
-        group_id=groups[2].id,
+    pending = make.submission(
+        event,
+        groups[2],
+        tasks["refleksi"],
         idempotency_key="r1",
         status="pending",
         answer="Pelayanan ramah",
         received_at=clock.value + timedelta(minutes=1),
     )
-    session.add(pending)
-    session.commit()
     return event, judge, groups, pending
 
 

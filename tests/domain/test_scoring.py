@@ -8,13 +8,20 @@ from hypothesis import strategies as st
 
 from webapp.domain.scoring import (
     Adjustment,
+    Earned,
     HintCost,
     Review,
+    Scored,
     ScoringSubmission,
     ScoringTask,
     Settings,
+    evaluate,
+    pick,
     points_over_time,
+    resolved_status,
+    scored,
     standings,
+    tally,
 )
 
 T0 = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
@@ -234,6 +241,64 @@ hints_st = st.lists(
     max_size=3,
 )
 conflict_st = st.sampled_from(["last", "average"])
+
+
+def test_a_submissions_worth_is_kept_in_whole_cents_rounded_half_up():
+    third = ScoringTask(30, "Sepertiga", 10, rubric_max=3)
+    one_of_three = Review(7, "accept", at(1), rubric={"a": 1})
+    assert evaluate(third, sub(1, 1, third, reviews=[one_of_three]), "last") == Earned(333, 0)
+    percent = ScoringTask(31, "Persen", 5.35, late={"policy": "penalty_percent", "value": 50})
+    assert evaluate(percent, sub(2, 1, percent, late=3), "last") == Earned(535, 268)
+    assert evaluate(QUIZ, sub(3, 1, status="pending"), "last") is None
+
+
+def test_the_status_after_reviews_follows_the_events_rule():
+    yes, no = Review(1, "accept", at(1)), Review(2, "reject", at(2))
+    judged = sub(1, 1, PHOTO, status="rejected", reviews=[yes, no])
+    assert resolved_status(PHOTO, judged, "last") == "rejected"
+    assert resolved_status(PHOTO, judged, "average") == "accepted"
+    redo = sub(2, 1, PHOTO, reviews=[Review(1, "redo", at(3))])
+    assert resolved_status(PHOTO, redo, "last") == "redo"
+    assert resolved_status(PHOTO, sub(3, 1, status="pending"), "last") == "pending"
+
+
+def test_pick_keeps_the_best_or_the_latest_and_the_first_completion():
+    early, better, later = (
+        Scored(1, 20, 1, at(1), 500, 0),
+        Scored(2, 20, 1, at(2), 900, 100),
+        Scored(3, 20, 1, at(3), 800, 0),  # same net as the second: the later one wins a tie
+    )
+    chosen, first = pick([later, early, better], "best")
+    assert chosen[(1, 20)] is later and first[(1, 20)] == (at(1), 1)
+    chosen, _first = pick([better, later, early], "latest")
+    assert chosen[(1, 20)] is later
+
+
+@settings(max_examples=100, deadline=None)
+@given(tasks_st, subs_st, hints_st, adjust_st, conflict_st, st.sampled_from(["best", "latest"]))
+def test_the_standings_from_database_text_times_equal_those_from_times(
+    tasks, subs, hints, adjustments, conflict, counts
+):
+    """The live standings pick on the database's own text and turn only what is shown into
+    times: text in SQLite's format must order exactly as the times do."""
+    rules = Settings(conflict=conflict, counts=counts)
+    by_id = {task.id: task for task in tasks}
+    as_text = [
+        worth._replace(received_at=worth.received_at.strftime("%Y-%m-%d %H:%M:%S.%f"))
+        for worth in scored(by_id, subs, conflict)
+    ]
+    chosen, first = pick(as_text, counts)
+    from_text = tally(
+        GROUPS,
+        by_id,
+        chosen,
+        first,
+        hints,
+        adjustments,
+        rules,
+        as_time=lambda text: datetime.fromisoformat(text + "+00:00"),
+    )
+    assert from_text == standings(GROUPS, tasks, subs, hints, adjustments, rules)
 
 
 @settings(max_examples=150, deadline=None)

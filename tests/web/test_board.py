@@ -18,11 +18,11 @@ def board_event(make, session, clock):
     return event, judge, elang, rajawali, task
 
 
-def photo(session, event, group, task, clock, key, status="pending", minutes=0):
-    sub = Submission(
-        event_id=event.id,
-        task_id=task.id,
-        group_id=group.id,
+def photo(make, event, group, task, clock, key, status="pending", minutes=0):
+    return make.submission(
+        event,
+        group,
+        task,
         idempotency_key=key,
         status=status,
         received_at=clock.value + timedelta(minutes=minutes),
@@ -30,9 +30,6 @@ def photo(session, event, group, task, clock, key, status="pending", minutes=0):
         lat=-5.134,
         lon=119.405,
     )
-    session.add(sub)
-    session.commit()
-    return sub
 
 
 def data(client, event, tag=None):
@@ -61,8 +58,8 @@ def test_a_judges_decision_reaches_the_board_and_only_accepted_photos_show(
     app, make, session, clock
 ):
     event, judge, elang, rajawali, task = board_event(make, session, clock)
-    accepted = photo(session, event, elang, task, clock, "a1")
-    photo(session, event, rajawali, task, clock, "b1")
+    accepted = photo(make, event, elang, task, clock, "a1")
+    photo(make, event, rajawali, task, clock, "b1")
     client = app.test_client()
     tag = data(client, event).headers["ETag"]
     judging.decide(
@@ -82,11 +79,11 @@ def test_a_judges_decision_reaches_the_board_and_only_accepted_photos_show(
 
 def test_after_the_freeze_the_board_hides_changes_until_the_reveal(app, make, session, clock):
     event, judge, elang, rajawali, task = board_event(make, session, clock)
-    early = photo(session, event, elang, task, clock, "a1")
+    early = photo(make, event, elang, task, clock, "a1")
     judging.decide(
         session, event=event, judge=judge, submission_id=early.id, decision="accept", now=clock()
     )
-    late = photo(session, event, rajawali, task, clock, "b1", minutes=40)
+    late = photo(make, event, rajawali, task, clock, "b1", minutes=40)
     board.update(
         session,
         event=event,
@@ -138,7 +135,7 @@ def test_after_the_freeze_the_board_hides_changes_until_the_reveal(app, make, se
 def test_the_board_token_opens_the_board_and_nothing_else(app, make, session, clock):
     event, judge, elang, rajawali, task = board_event(make, session, clock)
     other = make.event(title="Lain")
-    sub = photo(session, event, elang, task, clock, "a1")
+    sub = photo(make, event, elang, task, clock, "a1")
     token = event.board_token
     client = app.test_client()
     assert client.get(f"/board/{token}").status_code == 200

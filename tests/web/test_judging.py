@@ -24,25 +24,22 @@ def setup_event(make, session, clock, **event_fields):
     return event, judge, group, other, task
 
 
-def pending(session, event, group, task, clock, minutes=0, key=None):
-    sub = Submission(
-        event_id=event.id,
-        task_id=task.id,
-        group_id=group.id,
+def pending(make, event, group, task, clock, minutes=0, key=None):
+    return make.submission(
+        event,
+        group,
+        task,
         idempotency_key=key or f"k{minutes}-{group.id}",
         status="pending",
         answer="foto",
         received_at=clock.value.replace(minute=minutes),
     )
-    session.add(sub)
-    session.commit()
-    return sub
 
 
 def test_the_queue_gives_the_oldest_first_and_one_key_press_decides(web, make, session, clock):
     event, judge, group, other, task = setup_event(make, session, clock)
-    older = pending(session, event, other, task, clock, minutes=1)
-    pending(session, event, group, task, clock, minutes=5)
+    older = pending(make, event, other, task, clock, minutes=1)
+    pending(make, event, group, task, clock, minutes=5)
     web.login("juri@example.org")
     page = web.get(f"/review/events/{event.id}/").get_data(as_text=True)
     assert f"/submissions/{older.id}" in page and "Rajawali" in page
@@ -61,7 +58,7 @@ def test_the_queue_gives_the_oldest_first_and_one_key_press_decides(web, make, s
 
 def test_a_rejection_carries_a_comment_the_group_sees(web, another_web, make, session, clock):
     event, judge, group, other, task = setup_event(make, session, clock)
-    sub = pending(session, event, group, task, clock)
+    sub = pending(make, event, group, task, clock)
     make.participant(group, "Siti")
     judging.decide(
         session,
@@ -79,7 +76,7 @@ def test_a_rejection_carries_a_comment_the_group_sees(web, another_web, make, se
 
 def test_blind_judging_hides_group_names(web, make, session, clock):
     event, judge, group, other, task = setup_event(make, session, clock, blind_judging=True)
-    pending(session, event, group, task, clock)
+    pending(make, event, group, task, clock)
     web.login("juri@example.org")
     page = web.get(f"/review/events/{event.id}/").get_data(as_text=True)
     assert "Elang" not in page and "Rajawali" not in page
@@ -88,8 +85,8 @@ def test_blind_judging_hides_group_names(web, make, session, clock):
 def test_the_queue_filters_by_task_and_group(make, session, clock):
     event, judge, group, other, task = setup_event(make, session, clock)
     text = make.task(event, "text", title="Refleksi")
-    pending(session, event, group, task, clock, minutes=1)
-    wanted = pending(session, event, other, text, clock, minutes=2)
+    pending(make, event, group, task, clock, minutes=1)
+    wanted = pending(make, event, other, text, clock, minutes=2)
     found = judging.claim_next(session, event=event, judge=judge, now=clock(), task_id=text.id)
     assert found.id == wanted.id
     assert (
@@ -104,7 +101,7 @@ def test_two_judges_asking_at_once_get_different_items(make, session, clock, app
     event, first, group, other, task = setup_event(make, session, clock)
     second = make.judge(event, make.account("juri2@example.org"))
     for minutes in range(4):
-        pending(session, event, group, task, clock, minutes=minutes)
+        pending(make, event, group, task, clock, minutes=minutes)
     engine = app.extensions["engine"]
     with new_session(engine) as one, new_session(engine) as two:
         a = judging.claim_next(one, event=event, judge=first, now=clock())
@@ -125,7 +122,7 @@ def test_concurrent_claims_from_many_threads_never_share_an_item(make, session, 
     event, judge, group, other, task = setup_event(make, session, clock)
     judges = [make.judge(event, make.account(f"j{n}@example.org")) for n in range(6)]
     for minutes in range(10):
-        pending(session, event, group, task, clock, minutes=minutes)
+        pending(make, event, group, task, clock, minutes=minutes)
     got, errors = [], []
 
     def claim(judge):
@@ -154,7 +151,7 @@ def test_concurrent_claims_from_many_threads_never_share_an_item(make, session, 
 def test_conflicting_decisions_are_all_kept_and_resolved_by_the_rule(make, session, clock):
     event, judge, group, other, task = setup_event(make, session, clock, review_conflict="average")
     second = make.judge(event, make.account("juri2@example.org"))
-    sub = pending(session, event, group, task, clock)
+    sub = pending(make, event, group, task, clock)
     judging.decide(
         session,
         event=event,
@@ -180,7 +177,7 @@ def test_conflicting_decisions_are_all_kept_and_resolved_by_the_rule(make, sessi
 
 def test_rejudging_is_possible_and_logged(make, session, clock):
     event, judge, group, other, task = setup_event(make, session, clock)
-    sub = pending(session, event, group, task, clock)
+    sub = pending(make, event, group, task, clock)
     judging.decide(
         session, event=event, judge=judge, submission_id=sub.id, decision="reject", now=clock()
     )
@@ -204,7 +201,7 @@ def test_rejudging_is_possible_and_logged(make, session, clock):
 
 def test_scores_out_of_range_are_refused(make, session, clock):
     event, judge, group, other, task = setup_event(make, session, clock)
-    sub = pending(session, event, group, task, clock)
+    sub = pending(make, event, group, task, clock)
     for kwargs in ({"points": 41}, {"rubric": {"Kreativitas": 7}}, {"rubric": {"Lain": 1}}):
         try:
             judging.decide(
@@ -223,7 +220,7 @@ def test_scores_out_of_range_are_refused(make, session, clock):
 
 def test_every_score_change_writes_an_audit_entry_and_bumps_the_revision(make, session, clock):
     event, judge, group, other, task = setup_event(make, session, clock)
-    sub = pending(session, event, group, task, clock)
+    sub = pending(make, event, group, task, clock)
     before = standings.revision(session, event.id)
     judging.decide(
         session, event=event, judge=judge, submission_id=sub.id, decision="accept", now=clock()

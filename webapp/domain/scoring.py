@@ -23,14 +23,15 @@ group reached its final score; groups equal on every criterion share a rank (1, 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 TIE_BREAKS = ("points", "tasks_completed", "earliest_final")
 
 
@@ -93,12 +94,14 @@ class Settings:
     tie_break: tuple[str, ...] = TIE_BREAKS
 
 
-@dataclass(frozen=True)
-class Line:
-    kind: str  # task, bonus, late, hint, adjustment
-    points: Decimal
-    label: str
+class Line(NamedTuple):
+    """One breakdown line. The fields are in the breakdown's order (time, then kind, then
+    label), so that lines sort as plain tuples."""
+
     at: datetime
+    kind: str  # task, bonus, late, hint, adjustment
+    label: str
+    points: Decimal
     task_id: int | None = None
 
 
@@ -145,6 +148,17 @@ def earned(task: ScoringTask, sub: ScoringSubmission, conflict: str) -> float | 
     return sum(accepting) / len(accepting)
 
 
+STATUS_AFTER = {"accept": "accepted", "reject": "rejected", "redo": "redo"}
+
+
+def resolved_status(task: ScoringTask, sub: ScoringSubmission, conflict: str) -> str:
+    """A reviewed submission's status under the event's rule: accepted when it earns
+    points, else what the latest decision said."""
+    if not sub.reviews or earned(task, sub, conflict) is not None:
+        return "accepted" if sub.reviews else sub.status
+    return STATUS_AFTER[max(sub.reviews, key=lambda r: r.at).decision]
+
+
 def late_penalty(task: ScoringTask, base: float, minutes: float) -> float:
     if minutes <= 0:
         return 0.0
@@ -162,6 +176,92 @@ def late_penalty(task: ScoringTask, base: float, minutes: float) -> float:
     return min(penalty, base)
 
 
+class Earned(NamedTuple):
+    """What one submission is worth, in cents: whole numbers, so that a stored value and a
+    sum of them are exact, and the database can keep them (the standings read them)."""
+
+    base: int
+    late: int
+
+
+class Scored(NamedTuple):
+    """A submission that counts, with its worth: what `pick` chooses from.
+
+    `received_at` may be any value ordered as time is (the database's own text, say).
+    """
+
+    id: int
+    task_id: int
+    group_id: int
+    received_at: datetime
+    base: int
+    late: int
+
+
+def cents(value: float) -> int:
+    return int(money(value) * 100)
+
+
+def same(value: Any) -> Any:
+    return value
+
+
+@lru_cache(maxsize=8192)
+def amount(cents: int) -> Decimal:
+    """Cents as points (Decimal, two places); the same few values recur thousands of times."""
+    return Decimal(cents).scaleb(-2)
+
+
+def evaluate(task: ScoringTask, sub: ScoringSubmission, conflict: str) -> Earned | None:
+    """The submission's points and late penalty, or None when it does not count."""
+    base = earned(task, sub, conflict)
+    if base is None:
+        return None
+    return Earned(cents(base), cents(late_penalty(task, base, sub.late_minutes)))
+
+
+def scored(
+    tasks: dict[int, ScoringTask], submissions: Iterable[ScoringSubmission], conflict: str
+) -> Iterator[Scored]:
+    for sub in submissions:
+        task = tasks.get(sub.task_id)
+        worth = evaluate(task, sub, conflict) if task else None
+        if worth is not None:
+            yield Scored(sub.id, sub.task_id, sub.group_id, sub.received_at, *worth)
+
+
+def pick(
+    submissions: Iterable[Scored], counts: str
+) -> tuple[dict[tuple[int, int], Scored], dict[tuple[int, int], tuple[datetime, int]]]:
+    """Per group and task, the submission that counts (the best, or the latest; ties go to
+    the later) and when the group first completed the task (time, submission id), which
+    decides the bonuses.
+
+    Takes anything shaped as `Scored` (database rows, say) and returns those very items.
+    """
+    chosen: dict[tuple[int, int], Scored] = {}
+    first: dict[tuple[int, int], tuple[datetime, int]] = {}
+    best = counts == "best"
+    for sub in submissions:
+        ident, task_id, group_id, received_at, base, late = sub  # unpacked: rows are slow
+        key = (group_id, task_id)
+        held = chosen.get(key)
+        if held is None:
+            chosen[key] = sub
+            first[key] = (received_at, ident)
+            continue
+        when = (received_at, ident)
+        if when < first[key]:
+            first[key] = when
+        held_id, _task, _group, held_at, held_base, held_late = held
+        if best and base - late != held_base - held_late:
+            if base - late > held_base - held_late:
+                chosen[key] = sub
+        elif when > (held_at, held_id):
+            chosen[key] = sub
+    return chosen, first
+
+
 def standings(
     groups: Iterable[tuple[int, str]],
     tasks: Iterable[ScoringTask],
@@ -171,74 +271,68 @@ def standings(
     settings: Settings = Settings(),
 ) -> list[Row]:
     tasks_by_id = {task.id: task for task in tasks}
+    counted, first = pick(scored(tasks_by_id, submissions, settings.conflict), settings.counts)
+    return tally(groups, tasks_by_id, counted, first, hints, adjustments, settings)
+
+
+def tally(
+    groups: Iterable[tuple[int, str]],
+    tasks: dict[int, ScoringTask],
+    counted: dict[tuple[int, int], Scored],
+    first: dict[tuple[int, int], tuple[datetime, int]],
+    hints: Iterable[HintCost] = (),
+    adjustments: Iterable[Adjustment] = (),
+    settings: Settings = Settings(),
+    as_time: Callable[[Any], datetime] = same,
+) -> list[Row]:
+    """The ranking from what `pick` chose: a breakdown line for every point, then the ranks.
+
+    The times in `counted` and `first` may be any values ordered as time is (the database's
+    own text, say); `as_time` turns those shown on a line into times.
+    """
     lines: dict[int, list[Line]] = defaultdict(list)
-    completed: dict[int, set[int]] = defaultdict(set)
-    counted: dict[tuple[int, int], tuple] = {}
-    first_done: dict[tuple[int, int], tuple[datetime, int]] = {}
-    for sub in submissions:
-        task = tasks_by_id.get(sub.task_id)
-        base = earned(task, sub, settings.conflict) if task else None
-        if base is None:
-            continue
-        net = base - late_penalty(task, base, sub.late_minutes)
-        key = (sub.group_id, sub.task_id)
-        rank_key = (
-            (net, sub.received_at, sub.id)
-            if settings.counts == "best"
-            else (sub.received_at, sub.id)
-        )
-        if key not in counted or rank_key > counted[key][0]:
-            counted[key] = (rank_key, sub, base, net)
-        first_done[key] = min(
-            first_done.get(key, (sub.received_at, sub.id)), (sub.received_at, sub.id)
-        )
-    for (group_id, task_id), (_rank, sub, base, net) in counted.items():
-        task = tasks_by_id[task_id]
-        completed[group_id].add(task_id)
-        lines[group_id].append(Line("task", money(base), task.title, sub.received_at, task_id))
-        if base - net > 0:
-            lines[group_id].append(
-                Line("late", -money(base - net), task.title, sub.received_at, task_id)
-            )
-    add_bonuses(tasks_by_id, first_done, lines)
+    completed: dict[int, int] = defaultdict(int)
+    for (group_id, task_id), sub in counted.items():
+        _id, _task, _group, received_at, base, late = sub  # unpacked: rows are slow
+        title, at = tasks[task_id].title, as_time(received_at)
+        mine = lines[group_id]
+        completed[group_id] += 1
+        mine.append(Line(at, "task", title, amount(base), task_id))
+        if late:
+            mine.append(Line(at, "late", title, amount(-late), task_id))
+    add_bonuses(tasks, first, lines, as_time)
     for hint in hints:
         if hint.cost:
-            title = tasks_by_id[hint.task_id].title if hint.task_id in tasks_by_id else ""
+            title = tasks[hint.task_id].title if hint.task_id in tasks else ""
             lines[hint.group_id].append(
-                Line("hint", -money(hint.cost), title, hint.at, hint.task_id)
+                Line(hint.at, "hint", title, -money(hint.cost), hint.task_id)
             )
     for adjustment in adjustments:
         lines[adjustment.group_id].append(
-            Line("adjustment", money(adjustment.points), adjustment.reason, adjustment.at)
+            Line(adjustment.at, "adjustment", adjustment.reason, money(adjustment.points))
         )
     rows = []
     for group_id, name in groups:
-        mine = tuple(sorted(lines.get(group_id, []), key=lambda ln: (ln.at, ln.kind, ln.label)))
-        reached = max((ln.at for ln in mine if ln.points), default=None)
-        rows.append(
-            Row(
-                group_id,
-                name,
-                sum((ln.points for ln in mine), Decimal("0.00")),
-                0,
-                len(completed.get(group_id, ())),
-                reached,
-                mine,
-            )
-        )
+        mine = sorted(lines.get(group_id, ()))
+        reached = next((line.at for line in reversed(mine) if line.points), None)
+        total = sum((line.points for line in mine), ZERO)
+        rows.append(Row(group_id, name, total, 0, completed.get(group_id, 0), reached, tuple(mine)))
     return ranked(rows, settings.tie_break)
 
 
-def add_bonuses(tasks: dict[int, ScoringTask], first_done: dict, lines: dict) -> None:
+def add_bonuses(
+    tasks: dict[int, ScoringTask], first: dict, lines: dict, as_time: Callable[[Any], datetime]
+) -> None:
     by_task: dict[int, list[tuple[datetime, int, int]]] = defaultdict(list)
-    for (group_id, task_id), (at, sub_id) in first_done.items():
-        by_task[task_id].append((at, sub_id, group_id))
+    for (group_id, task_id), (at, sub_id) in first.items():
+        if tasks[task_id].first_bonus:
+            by_task[task_id].append((at, sub_id, group_id))
     for task_id, done in by_task.items():
-        bonus = tasks[task_id].first_bonus
-        for place, (at, _sub_id, group_id) in enumerate(sorted(done)[: len(bonus)]):
-            if bonus[place]:
+        task = tasks[task_id]
+        for place, (at, _sub_id, group_id) in enumerate(sorted(done)[: len(task.first_bonus)]):
+            if task.first_bonus[place]:
                 lines[group_id].append(
-                    Line("bonus", money(bonus[place]), tasks[task_id].title, at, task_id)
+                    Line(as_time(at), "bonus", task.title, money(task.first_bonus[place]), task_id)
                 )
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from webapp.domain.taskset_check import Problem, check_taskset
 from webapp.domain.text import N_
 from webapp.models import Event, EventStaff, Location, Task, User
-from webapp.services import ServiceError, audit
+from webapp.services import ServiceError, audit, standings
 
 
 class Invalid(ServiceError):
@@ -65,6 +65,8 @@ def update_event(
         setattr(event, key, value)
     after = {key: audit.jsonable(getattr(event, key)) for key in fields}
     changed = {k for k in fields if before[k] != after[k]}
+    if "review_conflict" in changed:
+        standings.revalue(session, event)
     if changed:
         audit.record(
             session,
@@ -168,6 +170,8 @@ def save_task(
     check_event_tasks(session, event, task)
     session.add(task)
     session.flush()
+    if not is_new:  # its points, rubric or late policy may have changed what was sent for it
+        standings.revalue(session, event, [task.id])
     audit.record(
         session,
         event_id=event.id,

@@ -10,10 +10,9 @@ from sqlmodel import Session, select
 from webapp.domain import scoring
 from webapp.domain.text import N_
 from webapp.models import Adjustment, Event, Group, Review, Submission, Task, User
-from webapp.services import ServiceError, audit
+from webapp.services import ServiceError, audit, standings
 
 CLAIM = timedelta(minutes=5)
-DECISIONS = {"accept": "accepted", "reject": "rejected", "redo": "redo"}
 
 
 class NotInQueue(ServiceError):
@@ -107,7 +106,7 @@ def decide(
     comment: str = "",
 ) -> Review:
     """Records one judge's decision; earlier ones stay, and the event's rule resolves them."""
-    if decision not in DECISIONS:
+    if decision not in scoring.STATUS_AFTER:
         raise BadDecision()
     sub = submission_in(session, event, submission_id)
     task = session.get(Task, sub.task_id)
@@ -124,7 +123,8 @@ def decide(
     session.add(review)
     session.flush()
     before = sub.status
-    sub.status = resolved_status(session, event, task, sub)
+    reviews = list(session.exec(select(Review).where(Review.submission_id == sub.id)))
+    standings.settle(sub, task, reviews, event.review_conflict)
     sub.claimed_by_id, sub.claimed_until = None, None
     audit.record(
         session,
@@ -152,21 +152,6 @@ def check_scores(task: Task, points: float | None, rubric: dict | None) -> None:
     for name, value in (rubric or {}).items():
         if name not in limits or not 0 <= float(value) <= limits[name]:
             raise RubricOutOfRange(criterion=name, max=limits.get(name, 0))
-
-
-def resolved_status(session: Session, event: Event, task: Task, sub: Submission) -> str:
-    reviews = [
-        scoring.Review(r.judge_id or 0, r.decision, r.created_at, r.points, r.rubric)
-        for r in session.exec(select(Review).where(Review.submission_id == sub.id))
-    ]
-    rubric_max = sum(float(c.get("max", 0)) for c in task.rubric)
-    scored = scoring.ScoringSubmission(
-        sub.id, task.id, sub.group_id, sub.received_at, sub.status, sub.late_minutes, tuple(reviews)
-    )
-    task_rules = scoring.ScoringTask(task.id, task.title, task.points, rubric_max)
-    if scoring.earned(task_rules, scored, event.review_conflict) is not None:
-        return "accepted"
-    return DECISIONS[max(reviews, key=lambda r: r.at).decision]
 
 
 def reviews_of(session: Session, submission_id: int) -> list[tuple[Review, str]]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from webapp.db import fast_time, utc_from_raw
@@ -24,38 +28,209 @@ def event_settings(event: Event) -> scoring.Settings:
 
 
 def compute(session: Session, event: Event, until: datetime | None = None) -> list[scoring.Row]:
-    """Reads plain rows through Core (no ORM objects): the board asks for this on every change.
+    """The standings now, from each submission's stored worth; with `until`, as they stood
+    then (the board's freeze), from the reviews themselves: what arrived, was judged or
+    adjusted later is left out.
 
-    With `until`, the standings as they stood then: what arrived, was judged or adjusted later
-    is left out (the board's freeze).
+    Reads plain rows through Core (no ORM objects): the board asks for this on every change.
     """
-    run = session.connection().execute
+    with cycle_collector_paused():
+        if until is not None:
+            return frozen(session, event, until)
+        return live(session, event)
+
+
+def live(session: Session, event: Event) -> list[scoring.Row]:
     dialect = session.get_bind().dialect.name
-    groups = [
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                Submission.id,
+                Submission.task_id,
+                Submission.group_id,
+                fast_time(Submission.received_at, dialect).label("received_at"),
+                Submission.earned_cents.label("base"),
+                Submission.late_cents.label("late"),
+            ).where(Submission.event_id == event.id, Submission.earned_cents.is_not(None))
+        )
+        .all()
+    )
+    settings = event_settings(event)
+    tasks = tasks_of(session, event)
+    # Pick on the database's own values (its text orders as time does): only the times shown
+    # on a line are turned into times.
+    counted, first = scoring.pick(rows, settings.counts)
+    return scoring.tally(
+        groups_of(session, event),
+        tasks,
+        counted,
+        first,
+        hints_of(session, event),
+        adjustments_of(session, event),
+        settings,
+        as_time=utc_from_raw,
+    )
+
+
+@contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """The standings build tens of thousands of small objects without a reference cycle among
+    them; Python's cycle collector would scan the whole heap several times per computation
+    for nothing (measured: two thirds of the time). Another thread may switch it on again
+    meanwhile, which costs only time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def frozen(session: Session, event: Event, until: datetime) -> list[scoring.Row]:
+    submissions = [
+        frozen_view(sub, until)
+        for sub in submissions_of(session, event)
+        if sub.received_at <= until
+    ]
+    return scoring.standings(
+        groups_of(session, event),
+        tasks_of(session, event).values(),
+        submissions,
+        [hint for hint in hints_of(session, event) if hint.at <= until],
+        [adj for adj in adjustments_of(session, event) if adj.at <= until],
+        event_settings(event),
+    )
+
+
+def frozen_view(sub: scoring.ScoringSubmission, until: datetime) -> scoring.ScoringSubmission:
+    """A submission as it stood at `until`: a judge's later decisions are not yet made."""
+    kept = tuple(review for review in sub.reviews if review.at <= until)
+    status = sub.status if kept or not sub.reviews else "pending"
+    return sub._replace(reviews=kept, status=status)
+
+
+def value_submission(sub: Submission, task: Task, reviews: Sequence[Review], conflict: str) -> None:
+    """Stores on the row what the submission is worth (points and late penalty, in cents):
+    the live standings read that instead of every review. Called wherever a submission is
+    made; `settle` after a decision, `revalue` after a task's or the event's rules changed."""
+    worth = scoring.evaluate(scoring_task(task), as_scoring(sub, reviews), conflict)
+    sub.earned_cents, sub.late_cents = (worth.base, worth.late) if worth else (None, 0)
+
+
+def settle(sub: Submission, task: Task, reviews: Sequence[Review], conflict: str) -> None:
+    """A decided submission's status and worth under the event's rule for judges."""
+    sub.status = scoring.resolved_status(scoring_task(task), as_scoring(sub, reviews), conflict)
+    value_submission(sub, task, reviews, conflict)
+
+
+def as_scoring(sub: Submission, reviews: Sequence[Review]) -> scoring.ScoringSubmission:
+    return scoring.ScoringSubmission(
+        sub.id or 0,
+        sub.task_id,
+        sub.group_id,
+        sub.received_at,
+        sub.status,
+        sub.late_minutes,
+        tuple(
+            scoring.Review(r.judge_id or 0, r.decision, r.created_at, r.points, r.rubric or None)
+            for r in reviews
+        ),
+    )
+
+
+def revalue(session: Session, event: Event, task_ids: Collection[int] | None = None) -> int:
+    """Every submission's status and stored worth again, after a task's points, rubric or late
+    policy, or the event's rule for conflicting judges, changed. Returns how many rows
+    changed."""
+    session.flush()
+    tasks = tasks_of(session, event)
+    stored = {
+        ident: (status, base, late)
+        for ident, status, base, late in session.connection().execute(
+            select(
+                Submission.id, Submission.status, Submission.earned_cents, Submission.late_cents
+            ).where(Submission.event_id == event.id)
+        )
+    }
+    changes = []
+    for sub in submissions_of(session, event, task_ids, counting_only=False):
+        task = tasks[sub.task_id]
+        worth = scoring.evaluate(task, sub, event.review_conflict)
+        status = scoring.resolved_status(task, sub, event.review_conflict)
+        base, late = (worth.base, worth.late) if worth else (None, 0)
+        if stored.get(sub.id) != (status, base, late):
+            changes.append({"ident": sub.id, "status": status, "base": base, "late": late})
+    if changes:
+        session.connection().execute(
+            sa.update(Submission.__table__)
+            .where(Submission.__table__.c.id == sa.bindparam("ident"))
+            .values(
+                status=sa.bindparam("status"),
+                earned_cents=sa.bindparam("base"),
+                late_cents=sa.bindparam("late"),
+            ),
+            changes,
+        )
+        changed = {change["ident"] for change in changes}
+        for loaded in list(session.identity_map.values()):  # must not keep the old values
+            if isinstance(loaded, Submission) and loaded.id in changed:
+                session.expire(loaded, ["status", "earned_cents", "late_cents"])
+    return len(changes)
+
+
+def scoring_task(task: Task) -> scoring.ScoringTask:
+    return task_rules(task.id, task.title, task.points, task.rubric, task.first_bonus, task.late)
+
+
+def task_rules(
+    ident: int, title: str, points: float, rubric: list, first_bonus: list, late: dict
+) -> scoring.ScoringTask:
+    maximum = sum(float(criterion.get("max", 0)) for criterion in rubric)
+    return scoring.ScoringTask(ident, title, points, maximum, tuple(first_bonus), late)
+
+
+def groups_of(session: Session, event: Event) -> list[tuple[int, str]]:
+    return [
         tuple(row)
-        for row in run(
+        for row in session.connection().execute(
             select(Group.id, Group.name)
             .where(Group.event_id == event.id)
             .order_by(Group.position, Group.id)
         )
     ]
-    tasks = [
-        scoring.ScoringTask(
-            ident,
-            title,
-            points,
-            sum(float(c.get("max", 0)) for c in rubric),
-            tuple(first_bonus),
-            late,
+
+
+def tasks_of(session: Session, event: Event) -> dict[int, scoring.ScoringTask]:
+    rows = session.connection().execute(
+        select(Task.id, Task.title, Task.points, Task.rubric, Task.first_bonus, Task.late).where(
+            Task.event_id == event.id
         )
-        for ident, title, points, rubric, first_bonus, late in run(
-            select(
-                Task.id, Task.title, Task.points, Task.rubric, Task.first_bonus, Task.late
-            ).where(Task.event_id == event.id)
-        )
-    ]
-    reviews: dict[int, list[scoring.Review]] = {}
-    for sub_id, judge, decision, points, rubric, at in run(
+    )
+    return {row[0]: task_rules(*row) for row in rows}
+
+
+def submissions_of(
+    session: Session,
+    event: Event,
+    task_ids: Collection[int] | None = None,
+    *,
+    counting_only: bool = True,
+) -> list[scoring.ScoringSubmission]:
+    """The submissions with their reviews, as the scoring module takes them; by default only
+    those that can earn anything (accepted, or reviewed)."""
+    run = session.connection().execute
+    dialect = session.get_bind().dialect.name
+    query = select(
+        Submission.id,
+        Submission.task_id,
+        Submission.group_id,
+        fast_time(Submission.received_at, dialect),
+        Submission.status,
+        Submission.late_minutes,
+    ).where(Submission.event_id == event.id)
+    review_query = (
         select(
             Review.submission_id,
             Review.judge_id,
@@ -66,12 +241,16 @@ def compute(session: Session, event: Event, until: datetime | None = None) -> li
         )
         .join(Submission, Submission.id == Review.submission_id)
         .where(Submission.event_id == event.id)
-    ):
+    )
+    if task_ids is not None:
+        query = query.where(Submission.task_id.in_(task_ids))
+        review_query = review_query.where(Submission.task_id.in_(task_ids))
+    reviews: dict[int, list[scoring.Review]] = {}
+    for sub_id, judge, decision, points, rubric, at in run(review_query):
         reviews.setdefault(sub_id, []).append(
             scoring.Review(judge or 0, decision, utc_from_raw(at), points, rubric or None)
         )
-    # Only an accepted or a reviewed submission can earn anything.
-    submissions = [
+    return [
         scoring.ScoringSubmission(
             ident,
             task_id,
@@ -81,21 +260,16 @@ def compute(session: Session, event: Event, until: datetime | None = None) -> li
             late,
             tuple(reviews.get(ident, ())),
         )
-        for ident, task_id, group_id, received, status, late in run(
-            select(
-                Submission.id,
-                Submission.task_id,
-                Submission.group_id,
-                fast_time(Submission.received_at, dialect),
-                Submission.status,
-                Submission.late_minutes,
-            ).where(Submission.event_id == event.id)
-        )
-        if status == "accepted" or ident in reviews
+        for ident, task_id, group_id, received, status, late in run(query)
+        if not counting_only or status == "accepted" or ident in reviews
     ]
-    hints = [
+
+
+def hints_of(session: Session, event: Event) -> list[scoring.HintCost]:
+    dialect = session.get_bind().dialect.name
+    return [
         scoring.HintCost(group, task, cost, utc_from_raw(at))
-        for group, task, cost, at in run(
+        for group, task, cost, at in session.connection().execute(
             select(
                 HintUse.group_id,
                 HintUse.task_id,
@@ -104,9 +278,13 @@ def compute(session: Session, event: Event, until: datetime | None = None) -> li
             ).where(HintUse.event_id == event.id)
         )
     ]
-    adjustments = [
+
+
+def adjustments_of(session: Session, event: Event) -> list[scoring.Adjustment]:
+    dialect = session.get_bind().dialect.name
+    return [
         scoring.Adjustment(group, points, reason, utc_from_raw(at))
-        for group, points, reason, at in run(
+        for group, points, reason, at in session.connection().execute(
             select(
                 Adjustment.group_id,
                 Adjustment.points,
@@ -115,18 +293,6 @@ def compute(session: Session, event: Event, until: datetime | None = None) -> li
             ).where(Adjustment.event_id == event.id)
         )
     ]
-    if until is not None:
-        submissions = [frozen_view(sub, until) for sub in submissions if sub.received_at <= until]
-        hints = [hint for hint in hints if hint.at <= until]
-        adjustments = [adj for adj in adjustments if adj.at <= until]
-    return scoring.standings(groups, tasks, submissions, hints, adjustments, event_settings(event))
-
-
-def frozen_view(sub: scoring.ScoringSubmission, until: datetime) -> scoring.ScoringSubmission:
-    """A submission as it stood at `until`: a judge's later decisions are not yet made."""
-    kept = tuple(review for review in sub.reviews if review.at <= until)
-    status = sub.status if kept or not sub.reviews else "pending"
-    return sub._replace(reviews=kept, status=status)
 
 
 def as_json(rows: list[scoring.Row], event: Event, colours: dict[int, str]) -> dict:
