@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from webapp.models import AuditEntry, Event, Group, Location, Task, User
+from webapp.models import AuditEntry, Event, Group, Location, Submission, Task, User
 
 TASKS = Path(__file__).resolve().parents[2] / "tasks"
 
@@ -176,6 +176,9 @@ def test_add_edit_duplicate_reorder_and_delete_tasks(web, make, session):
         "Foto kreatif (2)",
     ]
     assert len(session.exec(select(AuditEntry).where(AuditEntry.action.like("task.%"))).all()) >= 5
+    edit = session.exec(select(AuditEntry).where(AuditEntry.action == "task.update")).first()
+    assert (edit.before["title"], edit.after["title"]) == ("Foto kelompok", "Foto kreatif")
+    assert (edit.before["points"], edit.after["points"]) == (20, 30)
 
 
 def test_a_bad_task_is_refused_with_the_reason_and_nothing_is_saved(web, make, session):
@@ -216,6 +219,18 @@ def test_a_location_used_by_a_task_cannot_be_deleted(web, make, session):
     response = web.submit(page, {}, action=f"{page}/{location.id}/delete", follow_redirects=True)
     assert "used by tasks" in response.get_data(as_text=True)
     assert session.get(Location, location.id) is not None
+
+
+def test_a_task_groups_have_sent_for_cannot_be_deleted(web, make, session):
+    event = organiser(web, make)
+    task = make.task(event, "text", title="Tahun berdiri")
+    sent = make.submission(event, make.group(event, "Elang"), task, status="accepted")
+    page = f"/organiser/events/{event.id}/tasks"
+    response = web.submit(page, {}, action=f"{page}/{task.id}/delete", follow_redirects=True)
+    assert "already sent something for Tahun berdiri (1 in all)" in response.get_data(as_text=True)
+    session.rollback()
+    assert session.get(Task, task.id) is not None
+    assert session.get(Submission, sent.id) is not None
 
 
 def test_judges_are_appointed_by_email_and_can_be_new_accounts(web, make, session):

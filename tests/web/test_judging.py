@@ -303,10 +303,14 @@ def test_the_standings_page_shows_every_line(web, make, session, clock):
         actor=judge,
         now=clock(),
     )
-    session.commit()
+    make.submission(event, other, task, status="accepted")
     web.login("ani@example.org")
     page = web.get(f"/organiser/events/{event.id}/standings").get_data(as_text=True)
-    assert "Membantu warga" in page and re.search(r"1\.</strong>.*Elang", page, re.S)
+    assert "Membantu warga" in page and re.search(r"1\.</strong>.*Rajawali", page, re.S)
+    assert "1 tugas<" in page and "0 tugas<" in page
+    web.get("/lang/en")
+    page = web.get(f"/organiser/events/{event.id}/standings").get_data(as_text=True)
+    assert "1 task<" in page and "0 tasks<" in page  # one task, not "1 tasks"
 
 
 def test_participants_and_other_accounts_cannot_judge(web, make, session, clock):

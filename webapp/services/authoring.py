@@ -6,11 +6,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from webapp.domain.taskset_check import Problem, check_taskset
 from webapp.domain.text import N_
-from webapp.models import Event, EventStaff, Location, Task, User
+from webapp.models import Event, EventStaff, Location, Submission, Task, User
 from webapp.services import ServiceError, audit, standings
 
 
@@ -26,6 +26,14 @@ class Invalid(ServiceError):
 
 class EndsBeforeStart(ServiceError):
     template = N_("The event must end after it starts.")
+
+
+class TaskHasSubmissions(ServiceError):
+    template = N_(
+        "Groups have already sent something for %(title)s (%(count)s in all), so it cannot "
+        "be deleted: what they sent is kept. Close its window or set its points to 0 instead."
+    )
+    status = 409
 
 
 class NotInEvent(ServiceError):
@@ -162,7 +170,7 @@ def check_event_tasks(session: Session, event: Event, candidate: Task) -> None:
 def save_task(
     session: Session, *, event: Event, task: Task, actor: User, now: datetime, is_new: bool
 ) -> Task:
-    before = None if is_new else snapshot(session.get(Task, task.id)) if task.id else None
+    before = None if is_new else stored_snapshot(session, task.id)
     if is_new:
         task.event_id = event.id
         task.position = max([t.position for t in tasks_of(session, event.id)], default=0) + 1
@@ -183,6 +191,18 @@ def save_task(
         now=now,
     )
     return task
+
+
+def stored_snapshot(session: Session, task_id: int | None) -> dict | None:
+    """The task as the database still holds it: the editor changes the loaded object itself
+    before saving, so the object no longer shows what was there before."""
+    row = (
+        session.connection()
+        .execute(select(Task.__table__).where(Task.__table__.c.id == task_id))
+        .mappings()
+        .first()
+    )
+    return {key: audit.jsonable(value) for key, value in row.items()} if row else None
 
 
 def snapshot(task: Task | None) -> dict | None:
@@ -222,6 +242,11 @@ def delete_task(
     session: Session, *, event: Event, task_id: int, actor: User, now: datetime
 ) -> None:
     task = task_in(session, event, task_id)
+    sent = session.exec(
+        select(func.count()).select_from(Submission).where(Submission.task_id == task.id)
+    ).one()
+    if sent:
+        raise TaskHasSubmissions(count=sent, title=task.title)
     before = snapshot(task)
     session.delete(task)
     session.flush()
