@@ -324,6 +324,9 @@ def test_ranks_run_from_one_with_ties_sharing_and_totals_equal_their_lines(
     assert rows[0].rank == 1
     for position, row in enumerate(rows, start=1):
         assert row.total == sum((line.points for line in row.lines), Decimal("0"))
+        moved = [line.at for line in row.lines if line.points]
+        assert row.final_reached_at == max(moved, default=None)
+        assert row.tasks_completed == len({ln.task_id for ln in row.lines if ln.kind == "task"})
         previous = rows[position - 2] if position > 1 else None
         if (
             previous is not None

@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import Any, NamedTuple
 
 CENT = Decimal("0.01")
@@ -105,15 +105,39 @@ class Line(NamedTuple):
     task_id: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Row:
+    """A group's place. Its breakdown is built when first read: the board needs only the
+    totals, and thousands of lines would cost most of a computation."""
+
     group_id: int
     name: str
     total: Decimal
     rank: int
     tasks_completed: int
     final_reached_at: datetime | None
-    lines: tuple[Line, ...]
+    breakdown: Callable[[], tuple[Line, ...]] = field(repr=False)
+
+    @cached_property
+    def lines(self) -> tuple[Line, ...]:
+        return self.breakdown()
+
+    def summary(self) -> tuple:
+        return (
+            self.group_id,
+            self.name,
+            self.total,
+            self.rank,
+            self.tasks_completed,
+            self.final_reached_at,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Row):
+            return NotImplemented
+        return self.summary() == other.summary() and self.lines == other.lines
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def review_value(task: ScoringTask, review: Review) -> float:
@@ -285,39 +309,67 @@ def tally(
     settings: Settings = Settings(),
     as_time: Callable[[Any], datetime] = same,
 ) -> list[Row]:
-    """The ranking from what `pick` chose: a breakdown line for every point, then the ranks.
+    """The ranking from what `pick` chose, and a breakdown line for every point.
 
     The times in `counted` and `first` may be any values ordered as time is (the database's
-    own text, say); `as_time` turns those shown on a line into times.
+    own text, say); `as_time` turns those shown into times. Totals are summed in cents, and
+    the lines of the counted submissions are made only when a row's breakdown is read.
     """
-    lines: dict[int, list[Line]] = defaultdict(list)
-    completed: dict[int, int] = defaultdict(int)
-    for (group_id, task_id), sub in counted.items():
+    mine: dict[int, list[Scored]] = defaultdict(list)
+    cents_total: dict[int, int] = defaultdict(int)
+    latest: dict[int, Any] = {}  # the last counted submission that moved the score
+    for (group_id, _task_id), sub in counted.items():
         _id, _task, _group, received_at, base, late = sub  # unpacked: rows are slow
-        title, at = tasks[task_id].title, as_time(received_at)
-        mine = lines[group_id]
-        completed[group_id] += 1
-        mine.append(Line(at, "task", title, amount(base), task_id))
-        if late:
-            mine.append(Line(at, "late", title, amount(-late), task_id))
-    add_bonuses(tasks, first, lines, as_time)
+        mine[group_id].append(sub)
+        cents_total[group_id] += base - late
+        if (base or late) and (group_id not in latest or received_at > latest[group_id]):
+            latest[group_id] = received_at
+    other: dict[int, list[Line]] = defaultdict(list)  # bonuses, hints and adjustments
+    add_bonuses(tasks, first, other, as_time)
     for hint in hints:
         if hint.cost:
             title = tasks[hint.task_id].title if hint.task_id in tasks else ""
-            lines[hint.group_id].append(
+            other[hint.group_id].append(
                 Line(hint.at, "hint", title, -money(hint.cost), hint.task_id)
             )
     for adjustment in adjustments:
-        lines[adjustment.group_id].append(
+        other[adjustment.group_id].append(
             Line(adjustment.at, "adjustment", adjustment.reason, money(adjustment.points))
         )
     rows = []
     for group_id, name in groups:
-        mine = sorted(lines.get(group_id, ()))
-        reached = next((line.at for line in reversed(mine) if line.points), None)
-        total = sum((line.points for line in mine), ZERO)
-        rows.append(Row(group_id, name, total, 0, completed.get(group_id, 0), reached, tuple(mine)))
+        extra = other.get(group_id, [])
+        moments = [line.at for line in extra if line.points]
+        if group_id in latest:
+            moments.append(as_time(latest[group_id]))
+        total = sum((line.points for line in extra), amount(cents_total.get(group_id, 0)))
+        rows.append(
+            Row(
+                group_id,
+                name,
+                total,
+                0,
+                len(mine.get(group_id, ())),
+                max(moments, default=None),
+                partial(breakdown, mine.get(group_id, []), extra, tasks, as_time),
+            )
+        )
     return ranked(rows, settings.tie_break)
+
+
+def breakdown(
+    counted: list[Scored],
+    other: list[Line],
+    tasks: dict[int, ScoringTask],
+    as_time: Callable[[Any], datetime],
+) -> tuple[Line, ...]:
+    lines = list(other)
+    for _id, task_id, _group, received_at, base, late in counted:
+        title, at = tasks[task_id].title, as_time(received_at)
+        lines.append(Line(at, "task", title, amount(base), task_id))
+        if late:
+            lines.append(Line(at, "late", title, amount(-late), task_id))
+    return tuple(sorted(lines))
 
 
 def add_bonuses(
@@ -356,17 +408,7 @@ def ranked(rows: list[Row], order: Sequence[str]) -> list[Row]:
     for position, row in enumerate(rows, start=1):
         same = result and sort_key(result[-1], order) == sort_key(row, order)
         rank = result[-1].rank if same else position
-        result.append(
-            Row(
-                row.group_id,
-                row.name,
-                row.total,
-                rank,
-                row.tasks_completed,
-                row.final_reached_at,
-                row.lines,
-            )
-        )
+        result.append(replace(row, rank=rank))
     return result
 
 
