@@ -285,5 +285,17 @@ class Factory:
 
 
 @pytest.fixture
+def cli_env(tmp_path, database_url, monkeypatch):
+    """The CLI reads settings like the app (the same database and folders as the `app`
+    fixture): here through the environment."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JELAJAH_APP__SECRET_KEY", "cli-secret")
+    monkeypatch.setenv("JELAJAH_APP__INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("JELAJAH_DATABASE__URL", database_url)
+    monkeypatch.setenv("JELAJAH_STORAGE__UPLOADS_DIR", str(tmp_path / "uploads"))
+    return database_url
+
+
+@pytest.fixture
 def make(session, clock) -> Factory:
     return Factory(session, clock)

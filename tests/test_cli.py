@@ -21,17 +21,6 @@ from webapp.cli import DEMO_EMAIL, DEMO_PASSWORD, cli
 from webapp.models import Event, Group, Task, User
 
 
-@pytest.fixture
-def cli_env(tmp_path, database_url, monkeypatch):
-    """The CLI reads settings like the app: here through the environment."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("JELAJAH_APP__SECRET_KEY", "cli-secret")
-    monkeypatch.setenv("JELAJAH_APP__INSTANCE_PATH", str(tmp_path / "instance"))
-    monkeypatch.setenv("JELAJAH_DATABASE__URL", database_url)
-    monkeypatch.setenv("JELAJAH_STORAGE__UPLOADS_DIR", str(tmp_path / "uploads"))
-    return database_url
-
-
 def run(*args, input=None):
     result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
     return result
@@ -44,7 +33,8 @@ def open_session(url):
 
 def test_help_lists_every_command():
     out = run("--help").output
-    for command in ("serve", "demo", "db", "create-organiser", "import-tasks", "export-tasks"):
+    commands = ("serve", "demo", "db", "create-organiser", "import-tasks", "export-tasks")
+    for command in commands + ("export-photos", "photo-check", "storage"):
         assert command in out
 
 

@@ -201,6 +201,35 @@ def export_tasks(event_id: int, output: Path | None) -> None:
         click.echo(f"Wrote {output}")
 
 
+@cli.command("export-photos", help="Write every photo of an event, as sent, to a ZIP file.")
+@click.argument("event_id", type=int)
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+def export_photos(event_id: int, output: Path) -> None:
+    from flask import current_app
+    from flask_babel import force_locale, gettext
+
+    from webapp.db import request_session
+    from webapp.models import Event
+    from webapp.services import exports
+    from webapp.storage import LocalPhotoStore
+
+    with app_context():
+        session = request_session()
+        event = session.get(Event, event_id)
+        if event is None:
+            raise click.ClickException(f"There is no event {event_id}.")
+        photos = exports.sent_photos(session, event)
+        store = LocalPhotoStore(current_app.config["SETTINGS"]["storage"]["uploads_dir"])
+        partial = output.with_name(output.name + ".part")  # a crash leaves no half ZIP
+        with force_locale(event.language), open(partial, "wb") as out:
+            steps = exports.write_photo_archive(
+                photos, store, out, timezone=event.timezone, translate=gettext
+            )
+            written = max(steps, default=0)
+        partial.replace(output)
+    click.echo(f"Wrote {written} of {len(photos)} photos to {output}")
+
+
 def _redacted(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)

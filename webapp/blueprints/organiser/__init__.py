@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     from webapp.blueprints.organiser import (  # noqa: F401
         board_control,
         events,
+        exports,
         groups,
         scores,
         staff,
