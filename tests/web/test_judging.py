@@ -56,6 +56,40 @@ def test_the_queue_gives_the_oldest_first_and_one_key_press_decides(web, make, s
     assert {r.name: float(r.total) for r in rows} == {"Rajawali": 32.0, "Elang": 0.0}
 
 
+def test_the_judge_sees_how_many_wait_gets_the_next_photo_early_and_can_undo_a_slip(
+    web, make, session, clock
+):
+    event, judge, group, other, task = setup_event(make, session, clock)
+    first = pending(make, event, other, task, clock, minutes=1)
+    second = make.submission(
+        event,
+        group,
+        task,
+        status="pending",
+        photo_key="b" * 32,
+        received_at=first.received_at.replace(minute=5),
+    )
+    web.login("juri@example.org")
+    web.get("/lang/en")
+    queue = f"/review/events/{event.id}/"
+    page = web.get(queue).get_data(as_text=True)
+    assert "2 waiting" in page
+    # While the judge looks at the first, the browser fetches the photo that comes next.
+    assert f'rel="prefetch" as="image" href="/photos/{"b" * 32}/display.jpg"' in page
+    decided = web.submit(
+        queue,
+        {"decision": "reject", "comment": "Tidak sesuai"},
+        action=f"/review/events/{event.id}/submissions/{first.id}",
+    )
+    assert decided.headers["Location"].endswith(f"?last={first.id}")
+    page = web.get(decided.headers["Location"]).get_data(as_text=True)
+    assert "1 waiting" in page and f"/submissions/{second.id}" in page
+    assert "Just decided: Foto kreatif" in page
+    assert f'href="/review/events/{event.id}/submissions/{first.id}">Change</a>' in page
+    again = web.get(f"/review/events/{event.id}/submissions/{first.id}").get_data(as_text=True)
+    assert "Tidak sesuai" in again and 'value="accept"' in again  # judged again from here
+
+
 def test_a_rejection_carries_a_comment_the_group_sees(web, another_web, make, session, clock):
     event, judge, group, other, task = setup_event(make, session, clock)
     sub = pending(make, event, group, task, clock)

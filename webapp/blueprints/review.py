@@ -61,18 +61,39 @@ def submission(event_id: int, submission_id: int):
 def show(sub, chosen: dict):
     session = request_session()
     task = session.get(Task, sub.task_id) if sub else None
+    filtered = {"task_id": chosen.get("task"), "group_id": chosen.get("group")}
     return render_template(
         "review/queue.html",
         event=g.event,
         sub=sub,
         task=task,
         chosen=chosen,
+        waiting=judging.waiting(session, event=g.event, **filtered),
+        next_photo=judging.likely_next_photo(
+            session, event=g.event, judge=current_user, now=now(), current_id=sub.id, **filtered
+        )
+        if sub
+        else None,
+        previous=previous_decision(session),
         group=session.get(Group, sub.group_id) if sub else None,
         location=session.get(Location, task.location_id) if task and task.location_id else None,
         reviews=judging.reviews_of(session, sub.id) if sub else [],
         tasks=tasks_of(session, g.event.id),
         groups=group_service.groups_of(session, g.event.id),
     )
+
+
+def previous_decision(session) -> dict | None:
+    """The submission this judge has just decided, so a slip of the key can be put right."""
+    ident = request.args.get("last", type=int)
+    if not ident:
+        return None
+    try:
+        sub = judging.submission_in(session, g.event, ident)
+    except ServiceError:
+        return None
+    task = session.get(Task, sub.task_id)
+    return {"id": sub.id, "task": task.title, "status": sub.status}
 
 
 @bp.route("/events/<int:event_id>/submissions/<int:submission_id>", methods=["POST"])
@@ -116,4 +137,4 @@ def decide(event_id: int, submission_id: int):
             url_for("review.submission", event_id=event_id, submission_id=submission_id)
         )
     session.commit()
-    return redirect(url_for("review.queue", event_id=event_id, **filters()))
+    return redirect(url_for("review.queue", event_id=event_id, last=submission_id, **filters()))

@@ -41,6 +41,28 @@ class GroupNotInEvent(ServiceError):
     status = 404
 
 
+def waiting_query(event: Event, task_id: int | None, group_id: int | None):
+    """Submissions that wait for a judge, oldest first, within the judge's filters."""
+    query = (
+        select(Submission.id)
+        .where(Submission.event_id == event.id, Submission.status == "pending")
+        .order_by(Submission.received_at, Submission.id)
+    )
+    if task_id:
+        query = query.where(Submission.task_id == task_id)
+    if group_id:
+        query = query.where(Submission.group_id == group_id)
+    return query
+
+
+def free_for(judge: User, now: datetime):
+    return sa.or_(
+        Submission.claimed_until.is_(None),
+        Submission.claimed_until < now,
+        Submission.claimed_by_id == judge.id,
+    )
+
+
 def claim_next(
     session: Session,
     *,
@@ -55,21 +77,8 @@ def claim_next(
     The claim is one conditional UPDATE, so two judges asking at the same moment never get
     the same item, on SQLite and on PostgreSQL alike.
     """
-    query = (
-        select(Submission.id)
-        .where(Submission.event_id == event.id, Submission.status == "pending")
-        .order_by(Submission.received_at, Submission.id)
-        .limit(25)
-    )
-    if task_id:
-        query = query.where(Submission.task_id == task_id)
-    if group_id:
-        query = query.where(Submission.group_id == group_id)
-    free = sa.or_(
-        Submission.claimed_until.is_(None),
-        Submission.claimed_until < now,
-        Submission.claimed_by_id == judge.id,
-    )
+    query = waiting_query(event, task_id, group_id).limit(25)
+    free = free_for(judge, now)
     mine = session.exec(
         query.where(Submission.claimed_by_id == judge.id, Submission.claimed_until >= now)
     ).first()
@@ -84,6 +93,39 @@ def claim_next(
             session.refresh(sub)
             return sub
     return None
+
+
+def waiting(
+    session: Session, *, event: Event, task_id: int | None = None, group_id: int | None = None
+) -> int:
+    """How many submissions wait for a judge, within the judge's filters."""
+    ids = waiting_query(event, task_id, group_id).order_by(None).subquery()
+    return session.exec(select(sa.func.count()).select_from(ids)).one()
+
+
+def likely_next_photo(
+    session: Session,
+    *,
+    event: Event,
+    judge: User,
+    now: datetime,
+    current_id: int,
+    task_id: int | None = None,
+    group_id: int | None = None,
+) -> str | None:
+    """The photo this judge will most likely get next, for the browser to fetch while the
+    judge looks at this one: on a slow connection the next photo is then already there."""
+    query = (
+        waiting_query(event, task_id, group_id)
+        .with_only_columns(Submission.photo_key)
+        .where(
+            Submission.id != current_id,
+            free_for(judge, now),
+            Submission.photo_key.is_not(None),
+        )
+        .limit(1)
+    )
+    return session.exec(query).first()
 
 
 def submission_in(session: Session, event: Event, submission_id: int) -> Submission:
