@@ -34,7 +34,7 @@ def open_session(url):
 def test_help_lists_every_command():
     out = run("--help").output
     commands = ("serve", "demo", "db", "create-organiser", "import-tasks", "export-tasks")
-    for command in commands + ("export-photos", "photo-check", "storage"):
+    for command in commands + ("export-photos", "photo-check", "storage", "rescore"):
         assert command in out
 
 

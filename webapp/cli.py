@@ -230,6 +230,23 @@ def export_photos(event_id: int, output: Path) -> None:
     click.echo(f"Wrote {written} of {len(photos)} photos to {output}")
 
 
+@cli.command(help="Recompute every submission's points from its reviews (after a hand edit).")
+@click.argument("event_id", type=int)
+def rescore(event_id: int) -> None:
+    from webapp.db import request_session
+    from webapp.models import Event
+    from webapp.services import standings
+
+    with app_context():
+        session = request_session()
+        event = session.get(Event, event_id)
+        if event is None:
+            raise click.ClickException(f"There is no event {event_id}.")
+        changed = standings.recompute(session, event, now())
+        session.commit()
+    click.echo(f"Submissions changed: {changed}" if changed else "Every score was right.")
+
+
 def _redacted(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)

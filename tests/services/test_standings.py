@@ -144,3 +144,29 @@ def test_a_task_whose_rules_did_not_change_leaves_its_rows_alone(day, make, sess
     stored = session.exec(select(Task).where(Task.id == quiz.id)).one()
     assert stored.title == "Tahun berdirinya kantor"
     assert agree(session, event)[elang.id] == Decimal("10.00")
+
+
+def test_rescore_puts_a_hand_edited_database_right_and_logs_it(day, make, session, clock, cli_env):
+    from click.testing import CliRunner
+
+    from webapp.cli import cli
+    from webapp.models import AuditEntry, Event
+
+    _owner, event, _judges, (elang, _rajawali), quiz, _photo = day
+    clock.advance(minutes=5)
+    sent = send(session, make, elang, quiz, clock, "1949", "q1")
+    session.execute(  # someone "fixed" a row by hand, forgetting what it is worth
+        Submission.__table__.update()
+        .values(status="rejected")
+        .where(Submission.__table__.c.id == sent.id)
+    )
+    session.commit()
+    revision = session.get(Event, event.id).revision
+    result = CliRunner().invoke(cli, ["rescore", str(event.id)])
+    assert result.exit_code == 0 and "Submissions changed: 1" in result.output
+    session.expire_all()
+    assert agree(session, event)[elang.id] == Decimal("0.00")
+    assert session.get(Event, event.id).revision == revision + 1  # boards follow
+    assert session.exec(select(AuditEntry).where(AuditEntry.action == "scores.recompute")).one()
+    again = CliRunner().invoke(cli, ["rescore", str(event.id)])
+    assert "Every score was right." in again.output

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from webapp.db import fast_time, utc_from_raw
 from webapp.domain import scoring
 from webapp.models import Adjustment, Event, Group, HintUse, Review, Submission, Task
+from webapp.services import audit
 
 
 def revision(session: Session, event_id: int) -> int | None:
@@ -178,6 +179,22 @@ def revalue(session: Session, event: Event, task_ids: Collection[int] | None = N
             if isinstance(loaded, Submission) and loaded.id in changed:
                 session.expire(loaded, ["status", "earned_cents", "late_cents"])
     return len(changes)
+
+
+def recompute(session: Session, event: Event, now: datetime) -> int:
+    """Every stored worth and status from the reviews again, logged when anything moved (after
+    someone edited the database by hand, say). Returns how many submissions changed."""
+    changed = revalue(session, event)
+    if changed:
+        audit.record(
+            session,
+            event_id=event.id,
+            actor=None,
+            action="scores.recompute",
+            after={"changed": changed},
+            now=now,
+        )
+    return changed
 
 
 def scoring_task(task: Task) -> scoring.ScoringTask:
