@@ -5,7 +5,7 @@ Prints the median time of a cold computation through the service the board uses,
 unchanged-revision answer (304) through the Flask test client. Targets: under 50 ms and
 under 2 ms. Last line: standings_ms=T1 not_modified_ms=T2
 
-The rows are written in bulk and then valued once by `standings.revalue`, which leaves them
+The rows are written in bulk and then valued once by `worth.revalue`, which leaves them
 as the services leave each submission they write (its worth stored on the row).
 """
 
@@ -36,7 +36,7 @@ from webapp.models import (
     Submission,
     Task,
 )
-from webapp.services import accounts, standings  # noqa: E402
+from webapp.services import accounts, standings, worth  # noqa: E402
 
 GROUPS, TASKS, SUBMISSIONS, RUNS = 200, 60, 20_000, 15
 
@@ -169,7 +169,7 @@ def fill(session, now: datetime) -> Event:
             for _ in range(300)
         ],
     )
-    standings.revalue(session, event)
+    worth.revalue(session, event)
     session.commit()
     return event
 

@@ -264,12 +264,12 @@ class Factory:
     def submission(self, event: Event, group: Group, task: Task, **fields) -> Submission:
         """A row as the submissions service leaves it, without a phone: its worth is stored
         (the live standings read it), as for every submission the app receives."""
-        from webapp.services import standings
+        from webapp.services import worth
 
         fields.setdefault("idempotency_key", f"k{self._n()}")
         fields.setdefault("received_at", self.clock.value)
         submission = Submission(event_id=event.id, task_id=task.id, group_id=group.id, **fields)
-        standings.value_submission(submission, task, [], event.review_conflict)
+        worth.value_submission(submission, task, [], event.review_conflict)
         self.session.add(submission)
         self.session.commit()
         return submission

@@ -235,14 +235,14 @@ def export_photos(event_id: int, output: Path) -> None:
 def rescore(event_id: int) -> None:
     from webapp.db import request_session
     from webapp.models import Event
-    from webapp.services import standings
+    from webapp.services import worth
 
     with app_context():
         session = request_session()
         event = session.get(Event, event_id)
         if event is None:
             raise click.ClickException(f"There is no event {event_id}.")
-        changed = standings.recompute(session, event, now())
+        changed = worth.recompute(session, event, now())
         session.commit()
     click.echo(f"Submissions changed: {changed}" if changed else "Every score was right.")
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 from webapp.domain.taskset_check import Problem, check_taskset
 from webapp.domain.text import N_
 from webapp.models import Event, EventStaff, Location, Submission, Task, User
-from webapp.services import ServiceError, audit, standings
+from webapp.services import ServiceError, audit, worth
 
 
 class Invalid(ServiceError):
@@ -74,7 +74,7 @@ def update_event(
     after = {key: audit.jsonable(getattr(event, key)) for key in fields}
     changed = {k for k in fields if before[k] != after[k]}
     if "review_conflict" in changed:
-        standings.revalue(session, event)
+        worth.revalue(session, event)
     if changed:
         audit.record(
             session,
@@ -179,7 +179,7 @@ def save_task(
     session.add(task)
     session.flush()
     if not is_new:  # its points, rubric or late policy may have changed what was sent for it
-        standings.revalue(session, event, [task.id])
+        worth.revalue(session, event, [task.id])
     audit.record(
         session,
         event_id=event.id,

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from webapp.domain import scoring
 from webapp.domain.text import N_
 from webapp.models import Adjustment, Event, Group, Review, Submission, Task, User
-from webapp.services import ServiceError, audit, standings
+from webapp.services import ServiceError, audit, worth
 
 CLAIM = timedelta(minutes=5)
 
@@ -166,7 +166,7 @@ def decide(
     session.flush()
     before = sub.status
     reviews = list(session.exec(select(Review).where(Review.submission_id == sub.id)))
-    standings.settle(sub, task, reviews, event.review_conflict)
+    worth.settle(sub, task, reviews, event.review_conflict)
     sub.claimed_by_id, sub.claimed_until = None, None
     audit.record(
         session,

@@ -13,7 +13,7 @@ from webapp import photos
 from webapp.domain import answers, evidence, geo, windows
 from webapp.domain.text import N_
 from webapp.models import Event, Group, Location, Participant, Submission, Task
-from webapp.services import ServiceError, audit, standings
+from webapp.services import ServiceError, audit, worth
 from webapp.storage import LocalPhotoStore, key_for, photo_id
 
 
@@ -240,7 +240,7 @@ def prepare(
         submission.flags = photo_flags(session, submission, task, card.window, location)
     submission.status = status_for(verdict, task, timing)
     submission.auto_decided = verdict != answers.NEEDS_JUDGE
-    standings.value_submission(submission, task, [], event.review_conflict)
+    worth.value_submission(submission, task, [], event.review_conflict)
     return submission, written
 
 

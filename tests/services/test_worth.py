@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from webapp.models import Submission, Task
-from webapp.services import authoring, judging, standings, submissions
+from webapp.services import authoring, judging, standings, submissions, worth
 from webapp.services.submissions import Sent
 
 FAR = timedelta(days=365)
@@ -122,14 +122,14 @@ def test_revalue_changes_only_what_moved_and_loaded_rows_see_it(day, make, sessi
     clock.advance(minutes=5)
     mine = send(session, make, elang, quiz, clock, "1949", "q1")
     send(session, make, rajawali, quiz, clock, "1948", "q2")  # wrong: worth nothing
-    assert standings.revalue(session, event) == 0
+    assert worth.revalue(session, event) == 0
     session.execute(
         Submission.__table__.update()
         .values(earned_cents=None)
         .where(Submission.__table__.c.id == mine.id)
     )
     assert mine.earned_cents == 1000  # the loaded row still holds what it read
-    assert standings.revalue(session, event) == 1
+    assert worth.revalue(session, event) == 1
     assert mine.earned_cents == 1000  # read again from the row the service put right
     assert agree(session, event)[elang.id] == Decimal("10.00")
 
@@ -140,7 +140,7 @@ def test_a_task_whose_rules_did_not_change_leaves_its_rows_alone(day, make, sess
     send(session, make, elang, quiz, clock, "1949", "q1")
     quiz.title = "Tahun berdirinya kantor"
     authoring.save_task(session, event=event, task=quiz, actor=owner, now=clock(), is_new=False)
-    assert standings.revalue(session, event, [quiz.id]) == 0
+    assert worth.revalue(session, event, [quiz.id]) == 0
     stored = session.exec(select(Task).where(Task.id == quiz.id)).one()
     assert stored.title == "Tahun berdirinya kantor"
     assert agree(session, event)[elang.id] == Decimal("10.00")
