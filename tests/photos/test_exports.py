@@ -68,7 +68,7 @@ def test_the_photo_archive_holds_every_original_by_group_with_an_index(day):
     assert header[:5] == ["Kelompok", "Tugas", "Berkas", "Status", "Diterima (WITA)"]
     by_file = {row[2]: row for row in rows}
     accepted = by_file[f"Elang/01 Foto kreatif #{jpeg.id}.jpg"]
-    assert accepted[3] == "diterima" and accepted[6] == 40
+    assert accepted[3] == "disetujui" and accepted[6] == 40
     assert isinstance(accepted[4], datetime) and accepted[7].year == 2008  # taken in 2008
     assert accepted[8] == pytest.approx(43.467, abs=1e-3) and accepted[10]  # GPS, device
     missing = [row for row in rows if row[2] == "(berkas hilang)"]

@@ -10,7 +10,7 @@ from webapp.blueprints import flash_refusal, now
 from webapp.db import request_session
 from webapp.models import Group, Location, Task
 from webapp.security import JUDGE, staff_only
-from webapp.services import ServiceError, judging
+from webapp.services import ServiceError, gallery, judging
 from webapp.services import groups as group_service
 from webapp.services.authoring import tasks_of
 
@@ -45,6 +45,35 @@ def queue(event_id: int):
     )
     session.commit()
     return show(sub, chosen)
+
+
+@bp.route("/events/<int:event_id>/photos")
+@staff_only(JUDGE)
+def photos(event_id: int):
+    """Every photo of the event as thumbnails, newest first; each opens for judging (again)."""
+    session = request_session()
+    chosen = filters()
+    if g.event.blind_judging:
+        chosen.pop("group", None)
+    status = request.args.get("status")
+    status = status if status in gallery.STATUSES else None
+    return render_template(
+        "review/photos.html",
+        event=g.event,
+        gallery=gallery.photos(
+            session,
+            g.event,
+            group_id=chosen.get("group"),
+            task_id=chosen.get("task"),
+            status=status,
+            page=request.args.get("page", 1, type=int),
+        ),
+        chosen=chosen,
+        status=status,
+        statuses=gallery.STATUSES,
+        tasks=tasks_of(session, g.event.id),
+        groups=group_service.groups_of(session, g.event.id),
+    )
 
 
 @bp.route("/events/<int:event_id>/submissions/<int:submission_id>")

@@ -28,11 +28,11 @@ from webapp.storage import LocalPhotoStore, key_for
 ORIGINAL_FORMATS = ("jpeg", "png", "webp", "heif")
 EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp", "heif": "heic"}
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-STATUS = {
+STATUS = {  # the words the app shows for each state
     "pending": N_("waiting for a judge"),
-    "accepted": N_("accepted"),
+    "accepted": N_("approved"),
     "rejected": N_("rejected"),
-    "redo": N_("redo asked"),
+    "redo": N_("please redo"),
 }
 KINDS = {
     "task": N_("task"),
