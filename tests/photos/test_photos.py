@@ -90,7 +90,7 @@ def test_a_full_phone_photo_goes_through_with_both_copies():
     assert len(photo.phash) == 16
 
 
-def made_jpeg(size, mode="RGB") -> bytes:
+def made_jpeg(size, mode="RGB", **options) -> bytes:
     image = Image.linear_gradient("L").resize(size)
     if mode != "L":
         image = Image.merge(
@@ -98,7 +98,7 @@ def made_jpeg(size, mode="RGB") -> bytes:
         )
         image = image.convert(mode)
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=90)
+    image.save(out, "JPEG", quality=90, **options)
     return out.getvalue()
 
 
@@ -118,6 +118,20 @@ def test_the_display_copy_is_about_1600_pixels(size, display):
     assert (photo.width, photo.height) == display
     assert Image.open(io.BytesIO(photo.display)).size == display
     assert max(Image.open(io.BytesIO(photo.thumbnail)).size) == min(400, max(display))
+
+
+@pytest.mark.parametrize("options", [{"progressive": True}, {"subsampling": 0}])
+def test_progressive_and_full_colour_jpegs_take_the_scaled_decoder_too(options):
+    photo = process_photo(made_jpeg((4000, 3000), **options))
+    assert (photo.width, photo.height) == (1500, 1125)  # 3/8: no resize after decoding
+
+
+def test_a_12_megapixel_photo_held_upright_comes_out_upright_at_3_8():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways, as phones do
+    photo = process_photo(made_jpeg((4000, 3000), exif=exif))
+    assert (photo.width, photo.height) == (1125, 1500)
+    assert Image.open(io.BytesIO(photo.display)).getexif().get(0x0112) is None  # no EXIF left
 
 
 @pytest.mark.parametrize("mode", ["L", "CMYK"])
