@@ -76,6 +76,7 @@ def test_the_judge_sees_how_many_wait_gets_the_next_photo_early_and_can_undo_a_s
     assert "2 waiting" in page
     # While the judge looks at the first, the browser fetches the photo that comes next.
     assert f'rel="prefetch" as="image" href="/photos/{"b" * 32}/display.jpg"' in page
+    assert "Open at full size" not in page  # the first has no photo: an answer only
     decided = web.submit(
         queue,
         {"decision": "reject", "comment": "Tidak sesuai"},
@@ -84,6 +85,8 @@ def test_the_judge_sees_how_many_wait_gets_the_next_photo_early_and_can_undo_a_s
     assert decided.headers["Location"].endswith(f"?last={first.id}")
     page = web.get(decided.headers["Location"]).get_data(as_text=True)
     assert "1 waiting" in page and f"/submissions/{second.id}" in page
+    display = f"/photos/{'b' * 32}/display.jpg"
+    assert f'<a href="{display}" target="_blank" rel="noopener" title="Open at full size">' in page
     assert "Just decided: Foto kreatif" in page
     assert f'href="/review/events/{event.id}/submissions/{first.id}">Change</a>' in page
     again = web.get(f"/review/events/{event.id}/submissions/{first.id}").get_data(as_text=True)
