@@ -18,6 +18,11 @@ Rules (each a setting of the task or the event):
 
 Ties: by default more points, then more tasks completed, then the earlier time at which the
 group reached its final score; groups equal on every criterion share a rank (1, 1, 3).
+
+`standings()` is three steps, each usable alone: `evaluate` gives one submission's worth in
+whole cents (the services store it on the row), `pick` chooses per group and task the
+submission that counts, `tally` adds up and ranks. The live standings start from the stored
+worth at `pick`; the board's freeze starts from the reviews.
 """
 
 from __future__ import annotations
