@@ -1,5 +1,7 @@
 """Task sets into the database and back out: every example imports, and comes back the same."""
 
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,23 @@ def test_event_is_scheduled_in_the_sets_time_zone(make, session, clock):
     loaded = session.get(Event, event.id)
     assert loaded.starts_at.isoformat() == "2026-11-24T23:00:00+00:00"  # 07:00 WITA
     assert loaded.ends_at.isoformat() == "2026-11-25T09:00:00+00:00"  # 17:00 WITA
+
+
+def test_an_event_started_at_another_hour_lasts_as_long_as_the_sets_day(make, session, clock):
+    """The demo set runs 08:00-08:30; started at 15:08 it ends at 15:38, not tomorrow 08:30."""
+    taskset = load_taskset_file(EXAMPLES[[p.stem for p in EXAMPLES].index("demo")])
+    event = tasksets.create_event(
+        session, taskset=taskset, owner=make.account(), now=clock(), local_start="2026-12-01T15:08"
+    )
+    assert event.starts_at.isoformat() == "2026-12-01T08:08:00+00:00"  # 15:08 WIB
+    assert event.ends_at.isoformat() == "2026-12-01T08:38:00+00:00"  # 15:38 WIB
+
+
+def test_a_set_whose_day_ends_after_midnight_ends_the_next_day(make, session, clock):
+    taskset = replace(
+        load_taskset_file(EXAMPLES[[p.stem for p in EXAMPLES].index("demo")]),
+        start="20:00",
+        end="02:00",
+    )
+    event = tasksets.create_event(session, taskset=taskset, owner=make.account(), now=clock())
+    assert event.ends_at - event.starts_at == timedelta(hours=6)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -46,18 +46,18 @@ def pick_owner(session: Session, email: str | None) -> User:
 
 
 def schedule(taskset: TaskSet, local_start: str | None, now: datetime) -> tuple[datetime, datetime]:
-    """Start and end in UTC: the given local start, else the set's times today, local time."""
+    """Start and end in UTC: the given local start, else the set's start today, local time;
+    the day lasts as long as the set's day, since its task windows count from the start."""
     zone = ZoneInfo(taskset.timezone)
+    opens, closes = time.fromisoformat(taskset.start), time.fromisoformat(taskset.end)
+    length = datetime.combine(date.min, closes) - datetime.combine(date.min, opens)
+    if length <= timedelta(0):
+        length += timedelta(days=1)
     if local_start:
         start = datetime.fromisoformat(local_start).replace(tzinfo=zone)
     else:
-        start = datetime.combine(
-            now.astimezone(zone).date(), time.fromisoformat(taskset.start), tzinfo=zone
-        )
-    end = datetime.combine(start.date(), time.fromisoformat(taskset.end), tzinfo=zone)
-    if end <= start:
-        end += timedelta(days=1)
-    return start.astimezone(UTC), end.astimezone(UTC)
+        start = datetime.combine(now.astimezone(zone).date(), opens, tzinfo=zone)
+    return start.astimezone(UTC), (start + length).astimezone(UTC)
 
 
 def create_event(
