@@ -18,6 +18,14 @@ def test_defaults_apply_when_there_is_no_file(tmp_path, monkeypatch):
     assert settings["server"]["port"] == 8000
 
 
+def test_a_relative_uploads_folder_is_the_one_in_the_folder_jelajah_starts_in(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings({"app": {"secret_key": "x"}}, environ={})
+    assert settings["storage"]["uploads_dir"] == str(tmp_path / "uploads")
+
+
 def test_file_named_by_jelajah_config_overrides_defaults(tmp_path):
     path = write(tmp_path, '[app]\nsecret_key = "s"\n[server]\nport = 9001\n')
     settings = load_settings(environ={"JELAJAH_CONFIG": str(path)})

@@ -87,6 +87,11 @@ def load_settings(
     if overrides:
         merge(settings, overrides, source="overrides")
     check(settings)
+    # Fixed once, here: Flask's send_file would read a relative path from the package folder,
+    # not from the folder the store wrote into.
+    settings["storage"]["uploads_dir"] = str(
+        Path(settings["storage"]["uploads_dir"]).expanduser().absolute()
+    )
     return settings
 
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from tests.conftest import PHOTOS
+from tests.conftest import PHOTOS, Factory, Web
+from webapp import create_app, db
 from webapp.models import HintUse, Submission
 
 WINDOW = {"after": "start", "offset": 0, "duration": 30}
@@ -221,6 +222,43 @@ def test_a_photo_is_received_processed_and_shown_to_the_group(phone, make, sessi
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
     assert "immutable" in thumb.headers["Cache-Control"]
     thumb.close()
+
+
+def test_a_photo_stored_under_a_relative_uploads_folder_is_served(
+    database_url, tmp_path, clock, monkeypatch
+):
+    """The default setting, `uploads`, as the demo uses it."""
+    monkeypatch.chdir(tmp_path)
+    app = create_app(
+        {
+            "app": {"secret_key": "test-secret", "instance_path": str(tmp_path / "instance")},
+            "database": {"url": database_url},
+            "storage": {"uploads_dir": "uploads"},
+            "clock": clock,
+        }
+    )
+    try:
+        web = Web(app.test_client())
+        with db.new_session(app.extensions["engine"]) as session:
+            make = Factory(session, clock)
+            event = make.event()
+            task = make.task(event, "photo")
+            web.join(make.group(event, "Kelompok Hijau").join_code, "Siti")
+        data = {
+            "csrf_token": web.token("/play/"),
+            "key": "r1",
+            "photo": (io.BytesIO((PHOTOS / "gps" / "DSCN0010.jpg").read_bytes()), "a.jpg"),
+        }
+        response = web.client.post(
+            f"/play/api/tasks/{task.id}/submissions", data=data, content_type="multipart/form-data"
+        )
+        assert response.status_code == 201
+        thumb = web.get(response.json["submission"]["photo"])
+        assert thumb.status_code == 200 and thumb.data[:2] == b"\xff\xd8"
+        thumb.close()
+        assert len(list((tmp_path / "uploads").glob("*/*-thumb.jpg"))) == 1
+    finally:
+        app.extensions["engine"].dispose()
 
 
 def test_a_file_too_large_is_refused_with_413_and_a_message(phone, make, session, app):
