@@ -74,7 +74,10 @@ def init_database(app: Flask, conf: dict[str, Any]) -> None:
 
     @app.before_request
     def mark_writes() -> None:
-        db.writing.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+        view = app.view_functions.get(request.endpoint or "")
+        db.writing.set(
+            request.method not in ("GET", "HEAD", "OPTIONS") or getattr(view, "writes", False)
+        )
 
     @app.teardown_request
     def unmark_writes(_exc: BaseException | None) -> None:

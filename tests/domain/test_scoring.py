@@ -167,6 +167,42 @@ def test_groups_equal_on_everything_share_a_rank_and_the_next_rank_is_skipped():
     assert ranks(rows) == {1: 1, 2: 1, 3: 3}
 
 
+def test_a_late_submission_that_nets_nothing_does_not_move_the_time_of_the_final_score():
+    """A reached 10 at minute 1; its later task was late enough to earn nothing."""
+    small = ScoringTask(5, "Kecil", 5, late={"policy": "penalty_points", "value": 5})
+    rows = run(
+        [sub(1, 1, minutes=1), sub(2, 1, small, minutes=50, late=3), sub(3, 2, minutes=10)],
+        tasks=[QUIZ, small],
+        tie_break=("points", "earliest_final"),
+    )
+    assert totals(rows)[1] == totals(rows)[2] == 10
+    assert ranks(rows)[1] == 1 and ranks(rows)[2] == 2
+
+
+def test_a_second_submission_worth_the_same_does_not_move_the_time_of_the_final_score():
+    again = [sub(1, 1, minutes=1), sub(2, 1, minutes=50), sub(3, 2, minutes=10)]
+    rows = run(again)
+    assert ranks(rows)[1] == 1
+    assert next(r for r in rows if r.group_id == 1).final_reached_at == at(1)
+
+
+def test_late_policy_zero_keeps_the_submission_but_it_earns_nothing():
+    task = ScoringTask(1, "Apel", 20, late={"policy": "zero"})
+    rows = run([sub(1, 1, task, late=1), sub(2, 2, task)], tasks=[task])
+    assert totals(rows) == {1: 0, 2: 20, 3: 0}
+    mine = next(row for row in rows if row.group_id == 1)
+    assert sorted((line.kind, line.points) for line in mine.lines) == [("late", -20), ("task", 20)]
+    assert mine.tasks_completed == 1
+
+
+def test_reviews_made_at_the_same_instant_are_taken_in_the_order_they_were_stored():
+    accept, reject = Review(7, "accept", at(5), id=1), Review(8, "reject", at(5), id=2)
+    for reviews in ([accept, reject], [reject, accept]):
+        assert totals(run([sub(1, 1, PHOTO, reviews=reviews)]))[1] == 0
+        judged = sub(1, 1, PHOTO, reviews=reviews)
+        assert resolved_status(PHOTO, judged, "last") == "rejected"
+
+
 def test_tie_break_order_is_a_setting():
     rows = run([sub(1, 1, minutes=30), sub(2, 2, minutes=10)], tie_break=("points",))
     assert ranks(rows)[1] == ranks(rows)[2] == 1
@@ -200,6 +236,7 @@ tasks_st = st.lists(
 )
 review_st = st.builds(
     Review,
+    id=st.integers(0, 3),
     judge_id=st.integers(1, 3),
     decision=st.sampled_from(["accept", "reject", "redo"]),
     at=st.integers(0, 600).map(at),
@@ -241,6 +278,17 @@ hints_st = st.lists(
     max_size=3,
 )
 conflict_st = st.sampled_from(["last", "average"])
+counts_st = st.sampled_from(["best", "latest"])
+order_st = st.permutations(["points", "tasks_completed", "earliest_final"]).map(tuple)
+
+
+def score_moments(row) -> list:
+    """When something moved the score: a task's points net of its late penalty count as one."""
+    net: dict = {}
+    for line in row.lines:
+        key = (line.at, line.task_id) if line.kind in ("task", "late") else (line.at, id(line))
+        net[key] = net.get(key, 0) + line.points
+    return [when for (when, _), points in net.items() if points]
 
 
 def test_a_submissions_worth_is_kept_in_whole_cents_rounded_half_up():
@@ -266,10 +314,10 @@ def test_pick_keeps_the_best_or_the_latest_and_the_first_completion():
     early, better, later = (
         Scored(1, 20, 1, at(1), 500, 0),
         Scored(2, 20, 1, at(2), 900, 100),
-        Scored(3, 20, 1, at(3), 800, 0),  # same net as the second: the later one wins a tie
+        Scored(3, 20, 1, at(3), 800, 0),  # same net as the second: the earlier one wins a tie
     )
     chosen, first = pick([later, early, better], "best")
-    assert chosen[(1, 20)] is later and first[(1, 20)] == (at(1), 1)
+    assert chosen[(1, 20)] is better and first[(1, 20)] == (at(1), 1)
     chosen, _first = pick([better, later, early], "latest")
     assert chosen[(1, 20)] is later
 
@@ -301,31 +349,37 @@ def test_the_standings_from_database_text_times_equal_those_from_times(
     assert from_text == standings(GROUPS, tasks, subs, hints, adjustments, rules)
 
 
-@settings(max_examples=150, deadline=None)
-@given(tasks_st, subs_st, hints_st, adjust_st, conflict_st, st.randoms())
+@settings(max_examples=200, deadline=None)
+@given(tasks_st, subs_st, hints_st, adjust_st, conflict_st, counts_st, order_st, st.randoms())
 def test_ranking_is_a_function_of_the_inputs_not_their_order(
-    tasks, subs, hints, adjustments, conflict, rng
+    tasks, subs, hints, adjustments, conflict, counts, order, rng
 ):
-    first = standings(GROUPS, tasks, subs, hints, adjustments, Settings(conflict=conflict))
-    shuffled = list(subs)
+    """Submissions, their reviews, hints and adjustments in any order give one ranking."""
+    rules = Settings(conflict=conflict, counts=counts, tie_break=order)
+    first = standings(GROUPS, tasks, subs, hints, adjustments, rules)
+    shuffled = [s._replace(reviews=tuple(rng.sample(s.reviews, len(s.reviews)))) for s in subs]
     rng.shuffle(shuffled)
     again = standings(
-        GROUPS, list(reversed(tasks)), shuffled, hints, adjustments, Settings(conflict=conflict)
+        GROUPS,
+        list(reversed(tasks)),
+        shuffled,
+        rng.sample(hints, len(hints)),
+        rng.sample(adjustments, len(adjustments)),
+        rules,
     )
     assert first == again
 
 
 @settings(max_examples=150, deadline=None)
-@given(tasks_st, subs_st, hints_st, adjust_st)
+@given(tasks_st, subs_st, hints_st, adjust_st, counts_st)
 def test_ranks_run_from_one_with_ties_sharing_and_totals_equal_their_lines(
-    tasks, subs, hints, adjustments
+    tasks, subs, hints, adjustments, counts
 ):
-    rows = standings(GROUPS, tasks, subs, hints, adjustments)
+    rows = standings(GROUPS, tasks, subs, hints, adjustments, Settings(counts=counts))
     assert rows[0].rank == 1
     for position, row in enumerate(rows, start=1):
         assert row.total == sum((line.points for line in row.lines), Decimal("0"))
-        moved = [line.at for line in row.lines if line.points]
-        assert row.final_reached_at == max(moved, default=None)
+        assert row.final_reached_at == max(score_moments(row), default=None)
         assert row.tasks_completed == len({ln.task_id for ln in row.lines if ln.kind == "task"})
         previous = rows[position - 2] if position > 1 else None
         if (
@@ -340,16 +394,31 @@ def test_ranks_run_from_one_with_ties_sharing_and_totals_equal_their_lines(
 
 
 @settings(max_examples=150, deadline=None)
-@given(tasks_st, subs_st, adjust_st, st.integers(1, 3), st.integers(1, 30))
-def test_adding_points_to_a_group_never_lowers_its_rank(tasks, subs, adjustments, group, extra):
-    before = ranks(standings(GROUPS, tasks, subs, (), adjustments))
+@given(
+    tasks_st,
+    subs_st,
+    adjust_st,
+    st.integers(1, 3),
+    st.integers(1, 30),
+    counts_st,
+    st.permutations(["tasks_completed", "earliest_final"]),
+)
+def test_adding_points_to_a_group_never_lowers_its_rank(
+    tasks, subs, adjustments, group, extra, counts, rest
+):
+    """For every tie-break order that puts points first (an order that ranks on tasks or
+    time before points is free to rank a later finisher lower, whatever its points)."""
+    rules = Settings(counts=counts, tie_break=("points", *rest))
+    before = ranks(standings(GROUPS, tasks, subs, (), adjustments, rules))
     bonus = adjustments + [Adjustment(group, extra, "bonus", at(700))]
-    assert ranks(standings(GROUPS, tasks, subs, (), bonus))[group] <= before[group]
+    assert ranks(standings(GROUPS, tasks, subs, (), bonus, rules))[group] <= before[group]
 
 
 @settings(max_examples=150, deadline=None)
 @given(tasks_st, subs_st, conflict_st, st.data())
 def test_removing_a_submission_never_raises_the_groups_total(tasks, subs, conflict, data):
+    """With the best submission counting (the default). When the latest counts, removing it
+    lets an earlier, better one count again: that is what "latest" means."""
     if not subs:
         return
     removed = data.draw(st.sampled_from(subs))

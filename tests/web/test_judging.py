@@ -174,7 +174,7 @@ def test_concurrent_claims_from_many_threads_never_share_an_item(make, session, 
     from webapp import db
 
     def claim_writing(judge):
-        db.writing.set(True)  # as a request that writes would
+        db.writing.set(True)  # as the queue view, marked as writing, does
         claim(judge)
 
     threads = [threading.Thread(target=claim_writing, args=(j,)) for j in judges]
@@ -183,6 +183,40 @@ def test_concurrent_claims_from_many_threads_never_share_an_item(make, session, 
     for thread in threads:
         thread.join()
     assert errors == [] and len(got) == 6 and len(set(got)) == 6
+
+
+def test_judges_opening_the_queue_at_once_each_get_a_page_and_a_different_item(
+    app, make, session, clock
+):
+    """Through the app: the queue is a GET that claims, so it must take the write lock."""
+    import threading
+
+    from tests.conftest import Web
+
+    event, _judge, group, _other, task = setup_event(make, session, clock)
+    clients = []
+    for n in range(6):
+        make.judge(event, make.account(f"q{n}@example.org"))
+        client = Web(app.test_client())
+        client.login(f"q{n}@example.org")
+        clients.append(client)
+    for minutes in range(10):
+        pending(make, event, group, task, clock, minutes=minutes)
+    pages, start = [], threading.Barrier(len(clients))
+
+    def open_queue(client):
+        start.wait()
+        response = client.get(f"/review/events/{event.id}/")
+        pages.append((response.status_code, response.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=open_queue, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _page in pages] == [200] * 6
+    shown = {re.search(r'/submissions/(\d+)"', page).group(1) for _status, page in pages}
+    assert len(shown) == 6
 
 
 def test_conflicting_decisions_are_all_kept_and_resolved_by_the_rule(make, session, clock):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -10,6 +11,14 @@ from flask_babel import gettext
 
 from webapp.services import ServiceError
 from webapp.storage import LocalPhotoStore
+
+
+def writes(view: Callable) -> Callable:
+    """Marks a GET view that writes (the judges' queue claims an item): on SQLite its
+    transaction then takes the write lock at once and waits for it, instead of failing with
+    "database is locked" when another request wrote in between."""
+    view.writes = True  # type: ignore[attr-defined]
+    return view
 
 
 def now() -> datetime:

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from webapp.blueprints import flash_refusal, now, safe_next, settings
+from webapp.blueprints import flash_refusal, now, safe_next, settings, writes
 from webapp.db import request_session
 from webapp.i18n import LANG_COOKIE, LANGUAGES
 from webapp.models import Event, Participant, User
@@ -105,6 +105,7 @@ def logout():
 
 
 @bp.route("/lang/<code>")
+@writes
 def language(code: str):
     """Switches the page language and remembers it on this device and in the account."""
     if code not in LANGUAGES:

@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.blueprints import flash_refusal, now
+from webapp.blueprints import flash_refusal, now, writes
 from webapp.db import request_session
 from webapp.models import Group, Location, Task
 from webapp.security import JUDGE, staff_only
@@ -30,6 +30,7 @@ def filters() -> dict:
 
 
 @bp.route("/events/<int:event_id>/")
+@writes
 @staff_only(JUDGE)
 def queue(event_id: int):
     """The next submission for this judge, oldest first, held so no other judge gets it."""

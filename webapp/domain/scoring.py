@@ -9,15 +9,20 @@ Rules (each a setting of the task or the event):
   the task's rubric (criteria with a maximum each): points = task points x scored / maximum.
 - Several judges: each judge's latest review counts. "last": the latest review decides
   whether the submission is accepted, and the accepting judges' points are averaged.
-  "average": every judge's points are averaged, a rejection counting as 0.
-- Late: penalty in points, in percent of the earned points, or per minute late up to a cap;
-  a penalty never takes more than the task earned.
-- Per task only one accepted submission counts: the best (default) or the latest.
+  "average": every judge's points are averaged, a rejection counting as 0. Reviews made at
+  the same instant are taken in the order they were stored (their id).
+- Late: penalty in points, in percent of the earned points, or per minute late up to a cap,
+  or "zero" (a late submission is kept and shown but earns nothing); a penalty never takes
+  more than the task earned.
+- Per task only one accepted submission counts: the best (default; of two worth the same,
+  the earlier) or the latest.
 - The first groups to complete a task (by their first accepted submission) get its bonus.
 - Every hint opened costs its points; adjustments add or take points, with a reason.
 
 Ties: by default more points, then more tasks completed, then the earlier time at which the
-group reached its final score; groups equal on every criterion share a rank (1, 1, 3).
+group reached its final score (the time of the last thing that moved it: a counted
+submission net of its late penalty, a bonus, a hint or an adjustment); groups equal on
+every criterion share a rank (1, 1, 3).
 
 `standings()` is three steps, each usable alone: `evaluate` gives one submission's worth in
 whole cents (the services store it on the row), `pick` chooses per group and task the
@@ -64,6 +69,21 @@ class Review(NamedTuple):
     at: datetime
     points: float | None = None
     rubric: dict | None = None
+    id: int = 0
+
+
+def review_order(review: Review) -> tuple:
+    """When a review was made, then its id; the rest only so that equal times and ids still
+    give one order whatever order the reviews came in."""
+    return (
+        review.at,
+        review.id,
+        review.judge_id,
+        review.decision,
+        review.points is not None,
+        review.points or 0,
+        tuple(sorted((review.rubric or {}).items())),
+    )
 
 
 class ScoringSubmission(NamedTuple):
@@ -164,13 +184,13 @@ def earned(task: ScoringTask, sub: ScoringSubmission, conflict: str) -> float | 
         reviews = list(sub.reviews)
     else:
         latest: dict[int, Review] = {}
-        for review in sorted(sub.reviews, key=lambda r: r.at):
+        for review in sorted(sub.reviews, key=review_order):
             latest[review.judge_id] = review
         reviews = list(latest.values())
     if conflict == "average":
         value = sum(review_value(task, r) for r in reviews) / len(reviews)
         return value if any(r.decision == "accept" for r in reviews) else None
-    deciding = max(reviews, key=lambda r: r.at)
+    deciding = max(reviews, key=review_order)
     if deciding.decision != "accept":
         return None
     accepting = [review_value(task, r) for r in reviews if r.decision == "accept"]
@@ -185,7 +205,7 @@ def resolved_status(task: ScoringTask, sub: ScoringSubmission, conflict: str) ->
     points, else what the latest decision said."""
     if not sub.reviews or earned(task, sub, conflict) is not None:
         return "accepted" if sub.reviews else sub.status
-    return STATUS_AFTER[max(sub.reviews, key=lambda r: r.at).decision]
+    return STATUS_AFTER[max(sub.reviews, key=review_order).decision]
 
 
 def late_penalty(task: ScoringTask, base: float, minutes: float) -> float:
@@ -200,6 +220,8 @@ def late_penalty(task: ScoringTask, base: float, minutes: float) -> float:
         penalty = value * minutes
         if task.late.get("cap") is not None:
             penalty = min(penalty, float(task.late["cap"]))
+    elif policy == "zero":
+        penalty = base
     else:
         penalty = 0.0
     return min(penalty, base)
@@ -262,9 +284,9 @@ def scored(
 def pick(
     submissions: Iterable[Scored], counts: str
 ) -> tuple[dict[tuple[int, int], Scored], dict[tuple[int, int], tuple[datetime, int]]]:
-    """Per group and task, the submission that counts (the best, or the latest; ties go to
-    the later) and when the group first completed the task (time, submission id), which
-    decides the bonuses.
+    """Per group and task, the submission that counts (the best, of equal ones the earlier,
+    since the group had that score from then on; or the latest) and when the group first
+    completed the task (time, submission id), which decides the bonuses.
 
     Takes anything shaped as `Scored` (database rows, say) and returns those very items.
     """
@@ -286,7 +308,7 @@ def pick(
         if best and base - late != held_base - held_late:
             if base - late > held_base - held_late:
                 chosen[key] = sub
-        elif when > (held_at, held_id):
+        elif (when < (held_at, held_id)) if best else (when > (held_at, held_id)):
             chosen[key] = sub
     return chosen, first
 
@@ -327,7 +349,7 @@ def tally(
         _id, _task, _group, received_at, base, late = sub  # unpacked: rows are slow
         mine[group_id].append(sub)
         cents_total[group_id] += base - late
-        if (base or late) and (group_id not in latest or received_at > latest[group_id]):
+        if base != late and (group_id not in latest or received_at > latest[group_id]):
             latest[group_id] = received_at
     other: dict[int, list[Line]] = defaultdict(list)  # bonuses, hints and adjustments
     add_bonuses(tasks, first, other, as_time)

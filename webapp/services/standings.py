@@ -164,6 +164,7 @@ def submissions_of(
             Review.points,
             Review.rubric,
             fast_time(Review.created_at, dialect),
+            Review.id,
         )
         .join(Submission, Submission.id == Review.submission_id)
         .where(Submission.event_id == event.id)
@@ -172,9 +173,11 @@ def submissions_of(
         query = query.where(Submission.task_id.in_(task_ids))
         review_query = review_query.where(Submission.task_id.in_(task_ids))
     reviews: dict[int, list[scoring.Review]] = {}
-    for sub_id, judge, decision, points, rubric, at in run(review_query):
+    for sub_id, judge, decision, points, rubric, at, review_id in run(review_query):
         reviews.setdefault(sub_id, []).append(
-            scoring.Review(judge or 0, decision, utc_from_raw(at), points, rubric or None)
+            scoring.Review(
+                judge or 0, decision, utc_from_raw(at), points, rubric or None, review_id
+            )
         )
     return [
         scoring.ScoringSubmission(

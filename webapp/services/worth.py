@@ -42,7 +42,9 @@ def as_scoring(sub: Submission, reviews: Sequence[Review]) -> scoring.ScoringSub
         sub.status,
         sub.late_minutes,
         tuple(
-            scoring.Review(r.judge_id or 0, r.decision, r.created_at, r.points, r.rubric or None)
+            scoring.Review(
+                r.judge_id or 0, r.decision, r.created_at, r.points, r.rubric or None, r.id or 0
+            )
             for r in reviews
         ),
     )
