@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from tests.conftest import PHOTOS, Factory, Web
 from webapp import create_app, db
-from webapp.models import HintUse, Submission
+from webapp.models import Event, HintUse, Submission
+from webapp.services import standings
 
 WINDOW = {"after": "start", "offset": 0, "duration": 30}
 
@@ -159,6 +160,27 @@ def test_a_late_submission_under_a_penalty_policy_records_its_minutes(phone, mak
     clock.advance(minutes=37)
     assert api(phone, task, answer="x").status_code == 201
     assert rows(session)[0].late_minutes == 7
+
+
+def test_a_late_answer_under_policy_zero_is_kept_and_shown_but_earns_nothing(
+    phone, make, clock, session
+):
+    task = make.task(
+        phone.event,
+        "number",
+        window=WINDOW,
+        late={"policy": "zero"},
+        check={"answer": 1949},
+        title="Tahun berdiri",
+    )
+    clock.advance(minutes=31)
+    assert api(phone, task, answer="1949").status_code == 201
+    stored = rows(session)[0]
+    assert stored.status == "accepted" and stored.late_minutes == 1
+    assert (stored.earned_cents, stored.late_cents) == (1000, 1000)
+    row = standings.compute(session, session.get(Event, phone.event.id))[0]
+    assert row.total == 0 and row.tasks_completed == 1
+    assert "Tahun berdiri" in phone.get("/play/score").get_data(as_text=True)
 
 
 def test_check_in_inside_outside_and_at_the_edge(phone, make, session):

@@ -12,7 +12,7 @@ from webapp.domain.text import N_
 
 KINDS = ("photo", "text", "number", "choice", "checkin", "photo_at_location")
 AT_LOCATION = ("checkin", "photo_at_location")
-LATE_POLICIES = ("refuse", "penalty_points", "penalty_percent", "per_minute", "review")
+LATE_POLICIES = ("refuse", "penalty_points", "penalty_percent", "per_minute", "zero", "review")
 TOP_KEYS = {"set", "locations", "tasks"}
 SET_KEYS = {"title", "language", "description", "timezone", "start", "end"}
 LOCATION_KEYS = {"id", "name", "lat", "lon", "radius", "address", "hint"}

@@ -40,6 +40,7 @@ LATE_CHOICES = [
     ("penalty_points", _l("Accept, minus points")),
     ("penalty_percent", _l("Accept, minus a percentage")),
     ("per_minute", _l("Accept, minus points per minute late")),
+    ("zero", _l("Accept, but it earns no points")),
     ("review", _l("Accept for the judges to review")),
 ]
 WINDOW_CHOICES = [
