@@ -6,9 +6,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
-from flask_babel import Babel, format_datetime, get_locale
+from flask_babel import Babel, format_datetime, format_decimal, get_locale, gettext
 from flask_login import current_user
 
+from webapp.domain.evidence import described
 from webapp.domain.windows import tz_abbreviation
 
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -30,6 +31,8 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["points"] = points
+    app.jinja_env.globals["flag_message"] = flag_message
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)
 
 
@@ -48,3 +51,14 @@ def local_datetime(value: datetime | None, tz_name: str) -> str:
     local = value.astimezone(ZoneInfo(tz_name))
     date = format_datetime(local.replace(tzinfo=None), "d MMM y")
     return f"{date} {local:%H:%M} {tz_abbreviation(tz_name)}"
+
+
+def points(value: float | None) -> str:
+    """'2' or '1,5': points as the reader writes numbers, without trailing zeros."""
+    return "" if value is None else format_decimal(value, format="#,##0.##")
+
+
+def flag_message(flag: dict, blind: bool = False) -> str:
+    """A judge's flag in the reader's language."""
+    template, params = described(flag, blind=blind)
+    return gettext(template, **params)

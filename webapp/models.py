@@ -236,7 +236,7 @@ class HintUse(SQLModel, table=True):
     group_id: int | None = fk("event_group.id")
     task_id: int | None = fk("task.id")
     hint_index: int
-    cost: int = 0
+    cost: float = 0
     participant_id: int | None = fk("participant.id", ondelete="SET NULL", nullable=True)
     created_at: datetime = utc_field()
 

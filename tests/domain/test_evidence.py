@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from webapp.domain.evidence import Place, evidence_flags, hamming
+from webapp.domain.evidence import Place, SeenPhoto, described, evidence_flags, hamming
 
 OPENS = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 SENT = OPENS + timedelta(minutes=90)
@@ -66,12 +66,46 @@ def test_a_near_duplicate_of_another_groups_photo_is_flagged():
         place=None,
         fresh_required=False,
         phash="ffff0000ffff0000",
-        others=[("0000ffff0000ffff", "A: x"), (near, "Kelompok 2: Foto")],
+        others=[
+            SeenPhoto("0000ffff0000ffff", "A", "x", 1),
+            SeenPhoto(near, "Kelompok 2", "Foto", 2),
+        ],
     )
     assert [f.code for f in flags] == ["duplicate"]
-    assert flags[0].params == {"other": "Kelompok 2: Foto"}
-    assert codes(others=[("0000ffff0000ffff", "far apart")]) == []
+    assert flags[0].params == {"other": "Kelompok 2: Foto", "task": "Foto", "submission": 2}
+    assert codes(others=[SeenPhoto("0000ffff0000ffff", "B", "far apart", 3)]) == []
 
 
 def test_hamming_distance_counts_differing_bits():
     assert hamming("ff", "fe") == 1 and hamming("00", "ff") == 8
+
+
+def test_times_in_flags_are_told_in_the_unit_a_person_reads():
+    def told(minutes, code="before_open"):
+        return described({"code": code, "template": "stored", "params": {"minutes": minutes}})
+
+    assert told(45) == ("Taken %(n)s minutes before the task opened.", {"n": 45})
+    assert told(150) == ("Taken %(n)s hours before the task opened.", {"n": 2})
+    assert told(6_413_710) == ("Taken %(n)s days before the task opened.", {"n": 4454})
+    assert told(3000, "long_before_sent") == ("Taken %(n)s days before it was sent.", {"n": 2})
+
+
+def test_a_duplicate_shown_to_a_blind_judge_names_the_task_but_not_the_group():
+    flag = evidence_flags(
+        captured_at=None,
+        gps=None,
+        sent_at=SENT,
+        opens_at=OPENS,
+        place=None,
+        fresh_required=False,
+        phash="ffff0000ffff0000",
+        others=[SeenPhoto("ffff0000ffff0000", "Kelompok 2", "Foto pasar", 9)],
+    )[0].as_dict()
+    template, params = described(flag, blind=True)
+    assert "Kelompok 2" not in template % params and "Foto pasar" in template % params
+    assert "Kelompok 2" in described(flag)[0] % described(flag)[1]
+    old_style = {"code": "duplicate", "template": "t", "params": {"other": "Kelompok 2: x"}}
+    assert described(old_style, blind=True) == (
+        "The same or nearly the same photo was sent before.",
+        {},
+    )

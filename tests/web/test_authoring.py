@@ -33,6 +33,7 @@ def test_new_event_from_scratch_with_groups(web, make, session):
             "queued_late_policy": "flag",
             "counts": "best",
             "review_conflict": "average",
+            "tie_break": "points,tasks_completed,earliest_final",
             "groups": "4",
         },
     )
@@ -56,7 +57,9 @@ def test_new_event_from_a_task_set_file(web, make, session):
         "language": "id",
         "queued_late_policy": "accept",
         "counts": "best",
-        "review_conflict": "last",
+        "review_conflict": "average",
+        "tie_break": "points",
+        "blind_judging": "y",
         "groups": "3",
         "taskset": ((TASKS / "field-day.toml").open("rb"), "field-day.toml"),
     }
@@ -64,6 +67,12 @@ def test_new_event_from_a_task_set_file(web, make, session):
     assert response.status_code == 302
     event = session.exec(select(Event).where(Event.title == "Hari Lapangan")).one()
     assert len(session.exec(select(Task).where(Task.event_id == event.id)).all()) == 10
+    # The rules chosen on the form hold for an event made from a file too.
+    assert (event.review_conflict, event.tie_break, event.blind_judging) == (
+        "average",
+        "points",
+        True,
+    )
 
 
 def test_a_broken_task_set_upload_lists_its_problems_and_creates_nothing(web, make, session):
@@ -84,6 +93,7 @@ def test_a_broken_task_set_upload_lists_its_problems_and_creates_nothing(web, ma
         "queued_late_policy": "accept",
         "counts": "best",
         "review_conflict": "last",
+        "tie_break": "points",
         "groups": "3",
         "taskset": (io.BytesIO(broken.encode()), "demo.toml"),
     }
@@ -109,6 +119,7 @@ def test_editing_a_running_event_is_logged_and_bumps_the_revision(web, make, ses
             "queued_late_policy": "refuse",
             "counts": "latest",
             "review_conflict": "last",
+            "tie_break": "points,earliest_final,tasks_completed",
         },
     )
     assert response.status_code == 302
@@ -116,6 +127,7 @@ def test_editing_a_running_event_is_logged_and_bumps_the_revision(web, make, ses
     session.expire_all()
     event = session.get(Event, event.id)
     assert event.title == "Nama Baru" and event.counts == "latest"
+    assert event.tie_break == "points,earliest_final,tasks_completed"
     assert event.starts_at.isoformat() == "2026-11-25T00:00:00+00:00"
     assert event.revision > revision
     entry = session.exec(select(AuditEntry).where(AuditEntry.action == "event.update")).one()

@@ -2,9 +2,10 @@
 
 import re
 
+import pytest
 from sqlmodel import select
 
-from webapp.models import AuditEntry, Event, Review, Submission
+from webapp.models import Adjustment, AuditEntry, Event, Review, Submission
 from webapp.services import judging, standings
 
 
@@ -117,6 +118,42 @@ def test_blind_judging_hides_group_names(web, make, session, clock):
     web.login("juri@example.org")
     page = web.get(f"/review/events/{event.id}/").get_data(as_text=True)
     assert "Elang" not in page and "Rajawali" not in page
+
+
+def test_blind_judging_gives_no_group_filter_and_no_group_in_a_duplicate_flag(
+    web, make, session, clock
+):
+    event, judge, group, other, task = setup_event(make, session, clock, blind_judging=True)
+    older = pending(make, event, group, task, clock, minutes=1)
+    newer = pending(make, event, other, task, clock, minutes=2)
+    newer.flags = [
+        {
+            "code": "duplicate",
+            "template": "The same or nearly the same photo was sent as %(other)s.",
+            "params": {"other": "Elang: Foto kreatif", "task": "Foto kreatif", "submission": 1},
+        }
+    ]
+    session.add(newer)
+    session.commit()
+    web.login("juri@example.org")
+    web.get("/lang/en")
+    # Asking for Rajawali's photos would tell whose the photo is: the filter is ignored.
+    page = web.get(f"/review/events/{event.id}/?group={other.id}").get_data(as_text=True)
+    assert f"/submissions/{older.id}" in page
+    flagged = web.get(f"/review/events/{event.id}/submissions/{newer.id}").get_data(as_text=True)
+    assert "sent before, for Foto kreatif" in flagged
+    assert "Elang" not in flagged and "Rajawali" not in flagged
+
+
+def test_a_skipped_submission_is_let_go_and_not_offered_again(make, session, clock):
+    event, judge, group, other, task = setup_event(make, session, clock)
+    second = make.judge(event, make.account("juri2@example.org"))
+    hard = pending(make, event, group, task, clock, minutes=1)
+    easy = pending(make, event, other, task, clock, minutes=2)
+    assert judging.claim_next(session, event=event, judge=judge, now=clock()).id == hard.id
+    skipped = judging.claim_next(session, event=event, judge=judge, now=clock(), skip=[hard.id])
+    assert skipped.id == easy.id
+    assert judging.claim_next(session, event=event, judge=second, now=clock()).id == hard.id
 
 
 def test_the_queue_filters_by_task_and_group(make, session, clock):
@@ -310,6 +347,33 @@ def test_every_score_change_writes_an_audit_entry_and_bumps_the_revision(make, s
     entry = session.exec(select(AuditEntry).where(AuditEntry.action == "adjustment.add")).one()
     assert entry.after == {"points": -5, "reason": "Terlambat di titik kumpul"}
     assert entry.actor.startswith("Juri")
+    decided = session.exec(select(AuditEntry).where(AuditEntry.action == "review.decide")).one()
+    assert decided.before == {"status": "pending", "worth": None}
+    assert decided.after["status"] == "accepted" and decided.after["worth"] == 40
+    judging.decide(
+        session, event=event, judge=judge, submission_id=sub.id, decision="reject", now=clock()
+    )
+    session.commit()
+    again = session.exec(select(AuditEntry).where(AuditEntry.action == "review.rejudge")).one()
+    assert again.before == {"status": "accepted", "worth": 40}
+    assert again.after["worth"] is None and again.after["status"] == "rejected"
+
+
+def test_opening_a_hint_is_logged_and_bumps_the_revision(make, session, clock):
+    from webapp.services import hints
+
+    event, judge, group, other, task = setup_event(make, session, clock)
+    task.hints = [{"text": "Dekat pasar", "cost": 3}]
+    session.add(task)
+    session.commit()
+    before = standings.revision(session, event.id)
+    hints.open_next(
+        session, participant=make.participant(group, "Siti"), task=task, index=0, now=clock()
+    )
+    session.commit()
+    assert standings.revision(session, event.id) == before + 1
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "hint.open")).one()
+    assert entry.after == {"hint": 0, "cost": 3} and "Siti" in entry.actor
 
 
 def test_an_adjustment_needs_a_reason_and_shows_in_the_groups_breakdown(
@@ -334,6 +398,25 @@ def test_an_adjustment_needs_a_reason_and_shows_in_the_groups_breakdown(
     assert "rank 2 of 2" in score
 
 
+@pytest.mark.parametrize("typed", ["inf", "-inf", "nan", "0", "1e9", "lima"])
+def test_an_adjustment_that_is_not_a_sensible_number_is_refused_and_changes_nothing(
+    web, make, session, clock, typed
+):
+    event, judge, group, other, task = setup_event(make, session, clock)
+    web.login("ani@example.org")
+    web.get("/lang/en")
+    page = f"/organiser/events/{event.id}/adjustments"
+    refused = web.submit(
+        page, {"group": str(group.id), "points": typed, "reason": "Coba"}, follow_redirects=True
+    )
+    assert refused.status_code == 200
+    text = refused.get_data(as_text=True)
+    assert "between -10000 and 10000" in text or "must be a number" in text
+    session.expire_all()
+    assert session.exec(select(Adjustment)).all() == []
+    assert web.get(f"/organiser/events/{event.id}/standings").status_code == 200
+
+
 def test_the_standings_endpoint_answers_304_without_computing(
     web, make, session, clock, monkeypatch
 ):
@@ -353,7 +436,15 @@ def test_the_standings_endpoint_answers_304_without_computing(
     monkeypatch.setattr(standings, "compute", boom)
     again = web.get(url, headers={"If-None-Match": tag})
     assert again.status_code == 304 and again.headers["ETag"] == tag
+    weakened = web.get(url, headers={"If-None-Match": f"W/{tag}"})  # as some proxies send it
+    assert weakened.status_code == 304
     monkeypatch.undo()
+    # The organisers' page starts polling from the revision it shows, so no change between
+    # rendering it and its first poll is missed.
+    web.login("ani@example.org")
+    page = web.get(f"/organiser/events/{event.id}/standings").get_data(as_text=True)
+    escaped = tag.replace('"', "&#34;")
+    assert f'data-etag="{escaped}"' in page
     judging.add_adjustment(
         session, event=event, group_id=other.id, points=3, reason="Rapi", actor=judge, now=clock()
     )

@@ -4,6 +4,7 @@ import io
 import re
 import threading
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlmodel import select
@@ -88,6 +89,25 @@ def test_concurrent_retries_of_one_key_store_it_once(phone, make, session, app):
 def test_a_text_answer_without_accepted_answers_waits_for_a_judge(phone, make, session):
     task = make.task(phone.event, "text")
     assert api(phone, task, answer="Pelayanan cepat").json["submission"]["status"] == "pending"
+
+
+def test_an_open_answer_and_a_photo_set_to_auto_accept_need_no_judge(phone, make, session):
+    reflection = make.task(phone.event, "text", check={"review": "auto"})
+    assert (
+        api(phone, reflection, key="t1", answer="Pelayanan cepat").json["submission"]["status"]
+        == "accepted"
+    )
+    snapshot = make.task(phone.event, "photo", check={"review": "auto"})
+    photo = (PHOTOS / "gps" / "DSCN0010.jpg").read_bytes()
+    data = {"csrf_token": phone.token("/play/"), "key": "p1", "photo": (io.BytesIO(photo), "a.jpg")}
+    response = phone.client.post(
+        f"/play/api/tasks/{snapshot.id}/submissions", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 201
+    assert {sub.task_id: sub.status for sub in rows(session)} == {
+        reflection.id: "accepted",
+        snapshot.id: "accepted",
+    }
 
 
 @pytest.mark.parametrize(
@@ -333,6 +353,19 @@ def test_hints_open_one_by_one_showing_their_cost_first(phone, make, session):
     assert "Tiga huruf" in text and "costs 5 points" in text
     session.rollback()
     assert [(h.hint_index, h.cost) for h in session.exec(select(HintUse)).all()] == [(0, 2)]
+
+
+def test_a_hint_costing_a_fraction_of_a_point_costs_exactly_that(phone, make, session):
+    task = make.task(phone.event, "text", hints=[{"text": "Dekat sungai", "cost": 1.5}])
+    page = f"/play/tasks/{task.id}"
+    assert "costs 1.5 points" in phone.get(page).get_data(as_text=True)
+    phone.submit(page, {"index": "0"}, action=f"{page}/hints")
+    session.rollback()
+    assert [h.cost for h in session.exec(select(HintUse)).all()] == [1.5]
+    row = standings.compute(session, session.get(Event, phone.event.id))[0]
+    assert row.total == Decimal("-1.50")
+    phone.get("/lang/id")
+    assert "(−1,5)" in phone.get(page).get_data(as_text=True)
 
 
 def test_a_judges_please_redo_opens_the_task_again_with_the_comment(phone, make, session):

@@ -25,7 +25,7 @@ def not_modified_or(event_id: int, variant: str, build) -> Response:
     if revision is None:
         abort(404)
     tag = etag_for(event_id, revision, variant)
-    if tag in request.if_none_match:
+    if request.if_none_match.contains_weak(tag):  # If-None-Match compares weakly (RFC 9110)
         response = Response(status=304)
     else:
         response = jsonify(build())

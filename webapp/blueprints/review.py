@@ -21,12 +21,27 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
+MAX_SKIPPED = 50
+
+
 def filters() -> dict:
-    return {
+    """The judge's choices, kept in the address: task, group (never when judging blind) and
+    the submissions skipped so far."""
+    chosen = {
         key: request.args.get(key, type=int)
         for key in ("task", "group")
         if request.args.get(key, type=int)
     }
+    if g.event.blind_judging:
+        chosen.pop("group", None)
+    if skipped():
+        chosen["skip"] = ",".join(map(str, skipped()))
+    return chosen
+
+
+def skipped() -> list[int]:
+    raw = request.args.get("skip", "")
+    return [int(part) for part in raw.split(",") if part.isdigit()][-MAX_SKIPPED:]
 
 
 @bp.route("/events/<int:event_id>/")
@@ -43,6 +58,7 @@ def queue(event_id: int):
         now=now(),
         task_id=chosen.get("task"),
         group_id=chosen.get("group"),
+        skip=skipped(),
     )
     session.commit()
     return show(sub, chosen)
@@ -54,8 +70,6 @@ def photos(event_id: int):
     """Every photo of the event as thumbnails, newest first; each opens for judging (again)."""
     session = request_session()
     chosen = filters()
-    if g.event.blind_judging:
-        chosen.pop("group", None)
     status = request.args.get("status")
     status = status if status in gallery.STATUSES else None
     return render_template(
@@ -105,12 +119,24 @@ def show(sub, chosen: dict):
         if sub
         else None,
         previous=previous_decision(session),
+        skip_url=url_for(
+            "review.queue",
+            event_id=g.event.id,
+            **(chosen | {"skip": ",".join(map(str, [*skipped(), sub.id]))}),
+        )
+        if sub
+        else None,
+        unskip_url=url_for("review.queue", event_id=g.event.id, **without_skip(chosen)),
         group=session.get(Group, sub.group_id) if sub else None,
         location=session.get(Location, task.location_id) if task and task.location_id else None,
         reviews=judging.reviews_of(session, sub.id) if sub else [],
         tasks=tasks_of(session, g.event.id),
         groups=group_service.groups_of(session, g.event.id),
     )
+
+
+def without_skip(chosen: dict) -> dict:
+    return {key: value for key, value in chosen.items() if key != "skip"}
 
 
 def previous_decision(session) -> dict | None:

@@ -5,9 +5,10 @@ Evidence is advice, not proof (DESIGN.md): each flag says what was seen, and the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from webapp.domain.geo import distance_m
 from webapp.domain.text import N_
@@ -28,6 +29,15 @@ class Flag:
 
     def as_dict(self) -> dict:
         return {"code": self.code, "template": self.template, "params": self.params}
+
+
+class SeenPhoto(NamedTuple):
+    """A photo already sent in the event, to compare a new one with."""
+
+    phash: str
+    group: str
+    task: str
+    submission_id: int
 
 
 @dataclass(frozen=True)
@@ -101,18 +111,26 @@ def hamming(a: str, b: str) -> int:
 
 
 def duplicate_flags(
-    phash: str | None, others: Iterable[tuple[str, str]], threshold: int = NEAR_DUPLICATE_BITS
+    phash: str | None, others: Iterable[SeenPhoto], threshold: int = NEAR_DUPLICATE_BITS
 ) -> list[Flag]:
-    """`others` are (phash, label) of photos sent by other groups or for other tasks."""
+    """`others` are the photos sent by other groups or for other tasks."""
     if not phash:
         return []
-    for other, label in others:
-        if other and len(other) == len(phash) and hamming(phash, other) <= threshold:
+    for other in others:
+        if (
+            other.phash
+            and len(other.phash) == len(phash)
+            and hamming(phash, other.phash) <= threshold
+        ):
             return [
                 Flag(
                     "duplicate",
                     N_("The same or nearly the same photo was sent as %(other)s."),
-                    {"other": label},
+                    {
+                        "other": f"{other.group}: {other.task}",
+                        "task": other.task,
+                        "submission": other.submission_id,
+                    },
                 )
             ]
     return []
@@ -127,7 +145,7 @@ def evidence_flags(
     place: Place | None,
     fresh_required: bool,
     phash: str | None,
-    others: Iterable[tuple[str, str]] = (),
+    others: Iterable[SeenPhoto] = (),
 ) -> list[Flag]:
     return (
         timing_flags(captured_at, opens_at, sent_at)
@@ -135,3 +153,37 @@ def evidence_flags(
         + missing_flags(captured_at, gps, fresh_required, place is not None)
         + duplicate_flags(phash, others)
     )
+
+
+BEFORE_OPEN = (
+    N_("Taken %(n)s minutes before the task opened."),
+    N_("Taken %(n)s hours before the task opened."),
+    N_("Taken %(n)s days before the task opened."),
+)
+BEFORE_SENT = (
+    N_("Taken %(n)s minutes before it was sent."),
+    N_("Taken %(n)s hours before it was sent."),
+    N_("Taken %(n)s days before it was sent."),
+)
+
+
+def described(flag: Mapping, *, blind: bool = False) -> tuple[str, dict]:
+    """The message (a template to translate, and its values) for a stored flag, chosen by
+    its code when it is shown: a time in the unit a person reads ("3 days", not "4320
+    minutes"), and no group name for a judge who judges blind."""
+    code, params = flag.get("code"), dict(flag.get("params") or {})
+    if code in ("before_open", "long_before_sent") and isinstance(params.get("minutes"), int):
+        return in_units(BEFORE_OPEN if code == "before_open" else BEFORE_SENT, params["minutes"])
+    if code == "duplicate" and blind:
+        if "task" in params:
+            return N_("The same or nearly the same photo was sent before, for %(task)s."), params
+        return N_("The same or nearly the same photo was sent before."), {}
+    return str(flag.get("template") or code or ""), params
+
+
+def in_units(templates: tuple[str, str, str], minutes: int) -> tuple[str, dict]:
+    if minutes < 120:
+        return templates[0], {"n": minutes}
+    if minutes < 48 * 60:
+        return templates[1], {"n": round(minutes / 60)}
+    return templates[2], {"n": round(minutes / 1440)}

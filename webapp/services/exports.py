@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from sqlmodel import Session, select
 
-from webapp.domain import scoring
+from webapp.domain import evidence, scoring
 from webapp.domain.text import N_
 from webapp.i18n import tz_abbreviation
 from webapp.models import Event, Group, Submission, Task
@@ -186,8 +186,8 @@ def photo_index(
 
 
 def flag_text(flag: dict, translate: Translate) -> str:
-    text = translate(flag.get("template", flag.get("code", "")))
-    params = flag.get("params") or {}
+    template, params = evidence.described(flag)
+    text = translate(template)
     try:
         return text % params if params else text
     except (KeyError, TypeError, ValueError):

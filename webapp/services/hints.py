@@ -41,7 +41,7 @@ def open_next(
         group_id=participant.group_id,
         task_id=task.id,
         hint_index=index,
-        cost=int(task.hints[index].get("cost", 0)),
+        cost=float(task.hints[index].get("cost", 0)),
         participant_id=participant.id,
         created_at=now,
     )

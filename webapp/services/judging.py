@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -13,6 +15,7 @@ from webapp.models import Adjustment, Event, Group, Review, Submission, Task, Us
 from webapp.services import ServiceError, audit, worth
 
 CLAIM = timedelta(minutes=5)
+MAX_ADJUSTMENT = 10_000
 
 
 class NotInQueue(ServiceError):
@@ -34,6 +37,10 @@ class RubricOutOfRange(ServiceError):
 
 class ReasonRequired(ServiceError):
     template = N_("Please give the reason for the adjustment; the group will see it.")
+
+
+class AdjustmentOutOfRange(ServiceError):
+    template = N_("An adjustment is a number of points between -%(max)s and %(max)s, not 0.")
 
 
 class GroupNotInEvent(ServiceError):
@@ -71,13 +78,22 @@ def claim_next(
     now: datetime,
     task_id: int | None = None,
     group_id: int | None = None,
+    skip: Collection[int] = (),
 ) -> Submission | None:
-    """The oldest unreviewed submission nobody else holds, held for this judge for a while.
+    """The oldest unreviewed submission nobody else holds, held for this judge for a while;
+    those the judge skipped are let go for other judges and not offered again.
 
     The claim is one conditional UPDATE, so two judges asking at the same moment never get
     the same item, on SQLite and on PostgreSQL alike.
     """
     query = waiting_query(event, task_id, group_id).limit(25)
+    if skip:
+        session.execute(
+            sa.update(Submission)
+            .where(Submission.id.in_(skip), Submission.claimed_by_id == judge.id)
+            .values(claimed_by_id=None, claimed_until=None)
+        )
+        query = query.where(Submission.id.not_in(skip))
     free = free_for(judge, now)
     mine = session.exec(
         query.where(Submission.claimed_by_id == judge.id, Submission.claimed_until >= now)
@@ -128,8 +144,12 @@ def likely_next_photo(
     return session.exec(query).first()
 
 
-def submission_in(session: Session, event: Event, submission_id: int) -> Submission:
-    sub = session.get(Submission, submission_id)
+def submission_in(
+    session: Session, event: Event, submission_id: int, *, for_update: bool = False
+) -> Submission:
+    """The event's submission; `for_update` locks its row (PostgreSQL) so that two judges
+    deciding at once settle it one after the other, each seeing the other's review."""
+    sub = session.get(Submission, submission_id, with_for_update=True if for_update else None)
     if sub is None or sub.event_id != event.id:
         raise NotInQueue()
     return sub
@@ -150,7 +170,7 @@ def decide(
     """Records one judge's decision; earlier ones stay, and the event's rule resolves them."""
     if decision not in scoring.STATUS_AFTER:
         raise BadDecision()
-    sub = submission_in(session, event, submission_id)
+    sub = submission_in(session, event, submission_id, for_update=True)
     task = session.get(Task, sub.task_id)
     check_scores(task, points, rubric)
     review = Review(
@@ -164,7 +184,7 @@ def decide(
     )
     session.add(review)
     session.flush()
-    before = sub.status
+    before = {"status": sub.status, "worth": worth.net_points(sub)}
     reviews = list(session.exec(select(Review).where(Review.submission_id == sub.id)))
     worth.settle(sub, task, reviews, event.review_conflict)
     sub.claimed_by_id, sub.claimed_until = None, None
@@ -172,11 +192,12 @@ def decide(
         session,
         event_id=event.id,
         actor=judge,
-        action="review.rejudge" if before != "pending" else "review.decide",
+        action="review.rejudge" if before["status"] != "pending" else "review.decide",
         subject=f"submission {sub.id}",
-        before={"status": before},
+        before=before,
         after={
             "status": sub.status,
+            "worth": worth.net_points(sub),
             "decision": decision,
             "points": points,
             "rubric": rubric or None,
@@ -218,6 +239,8 @@ def add_adjustment(
     actor: User,
     now: datetime,
 ) -> Adjustment:
+    if not math.isfinite(points) or not 0 < abs(points) <= MAX_ADJUSTMENT:
+        raise AdjustmentOutOfRange(max=MAX_ADJUSTMENT)
     reason = " ".join(reason.split())
     if not reason:
         raise ReasonRequired()

@@ -33,6 +33,13 @@ def settle(sub: Submission, task: Task, reviews: Sequence[Review], conflict: str
     value_submission(sub, task, reviews, conflict)
 
 
+def net_points(sub: Submission) -> float | None:
+    """What the submission adds to its group's total now, in points; None if nothing."""
+    if sub.earned_cents is None:
+        return None
+    return (sub.earned_cents - (sub.late_cents or 0)) / 100
+
+
 def as_scoring(sub: Submission, reviews: Sequence[Review]) -> scoring.ScoringSubmission:
     return scoring.ScoringSubmission(
         sub.id or 0,

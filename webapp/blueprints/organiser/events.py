@@ -20,16 +20,8 @@ from webapp.services import ServiceError, authoring, tasksets
 from webapp.services import events as event_service
 from webapp.services import groups as group_service
 
-SETTING_FIELDS = (
-    "title",
-    "description",
-    "timezone",
-    "language",
-    "queued_late_policy",
-    "counts",
-    "review_conflict",
-    "blind_judging",
-)
+POLICY_FIELDS = ("queued_late_policy", "counts", "review_conflict", "tie_break", "blind_judging")
+SETTING_FIELDS = ("title", "description", "timezone", "language", *POLICY_FIELDS)
 
 
 def schedule_from(form: EventForm) -> dict:
@@ -83,6 +75,8 @@ def new_event():
                     group_count=form.groups.data or 0,
                 )
                 event.ends_at = schedule_from(form)["ends_at"]
+                for key in POLICY_FIELDS:  # a task set holds tasks, the form the rules
+                    setattr(event, key, getattr(form, key).data)
             else:
                 fields = {k: getattr(form, k).data for k in SETTING_FIELDS} | schedule_from(form)
                 event = authoring.create_blank_event(

@@ -90,6 +90,23 @@ class EventForm(FlaskForm):
             [("last", _l("The last decision wins")), ("average", _l("Average the judges' points"))]
         ),
     )
+    tie_break = SelectField(
+        _l("Groups with equal points are ranked by"),
+        choices=options(
+            [
+                (
+                    "points,tasks_completed,earliest_final",
+                    _l("More tasks completed, then who reached the score first"),
+                ),
+                (
+                    "points,earliest_final,tasks_completed",
+                    _l("Who reached the score first, then more tasks completed"),
+                ),
+                ("points,tasks_completed", _l("More tasks completed; else they share a place")),
+                ("points", _l("Nothing: equal points share a place")),
+            ]
+        ),
+    )
     blind_judging = BooleanField(_l("Hide group names from judges"))
 
 
@@ -124,7 +141,7 @@ class TaskForm(FlaskForm):
     answer = StringField(_l("Right answer"), validators=[Optional(), Length(max=500)])
     tolerance = FloatField(_l("Tolerance"), validators=[Optional()])
     choices = TextAreaField(_l("Choices, one per line"), validators=[Optional()])
-    auto_accept = BooleanField(_l("Accept photos without a judge"))
+    auto_accept = BooleanField(_l("Accept photos and open answers without a judge"))
     rubric = TextAreaField(
         _l("Rubric: one criterion per line, as name: maximum"), validators=[Optional()]
     )

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.blueprints import flash_refusal, now
+from webapp.blueprints.api import etag_for
 from webapp.blueprints.organiser import bp
 from webapp.db import request_session
 from webapp.security import ORGANISER, staff_only
@@ -24,6 +25,7 @@ def standings_page(event_id: int):
         event=g.event,
         rows=standings.compute(session, g.event),
         colours=standings.colours_of(session, event_id),
+        etag=f'"{etag_for(event_id, g.event.revision)}"',
     )
 
 

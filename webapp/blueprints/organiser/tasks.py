@@ -92,8 +92,8 @@ def form_to_task(form: TaskForm, task: Task) -> None:
         check["choices"] = lines(form.choices.data)
         if form.answer.data:
             check["answer"] = form.answer.data.strip()
-    if task.kind in ("photo", "photo_at_location"):
-        check["review"] = "auto" if form.auto_accept.data else "judge"
+    if task.kind in ("photo", "photo_at_location", "text") and form.auto_accept.data:
+        check["review"] = "auto"  # a judge decides by default
     task.check = check
     task.rubric = [{"name": name, "max": number(mx)} for name, mx in pairs(form.rubric.data, False)]
     task.hints = [
