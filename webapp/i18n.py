@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import Babel, format_datetime, format_decimal, get_locale, gettext
 from flask_login import current_user
 
@@ -17,6 +17,10 @@ LANG_COOKIE = "lang"
 
 
 def select_locale() -> str:
+    """The page's own language when it has one (the board speaks its event's), else the
+    person's choice, else what the browser asks for."""
+    if g.get("page_language") in LANGUAGES:
+        return g.page_language
     chosen = getattr(current_user, "language", None) if current_user else None
     if chosen in LANGUAGES:
         return chosen

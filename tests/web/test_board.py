@@ -156,6 +156,21 @@ def test_the_board_token_opens_the_board_and_nothing_else(app, make, session, cl
     assert "a1" not in body and "idempotency" not in body
 
 
+def test_the_board_speaks_the_events_language_whatever_the_projectors_browser_asks(
+    app, make, session, clock
+):
+    event, judge, elang, rajawali, task = board_event(make, session, clock)
+    client = app.test_client()
+    english = {"Accept-Language": "en-GB,en;q=0.9"}
+    page = client.get(f"/board/{event.board_token}", headers=english).get_data(as_text=True)
+    assert '<html lang="id">' in page and "Selesai" in page
+    event.language = "en"
+    session.add(event)
+    session.commit()
+    page = client.get(f"/board/{event.board_token}").get_data(as_text=True)
+    assert '<html lang="en">' in page and "Finished" in page
+
+
 def test_the_organiser_controls_view_freeze_reveal_and_announcements(web, make, session, clock):
     event, judge, elang, rajawali, task = board_event(make, session, clock)
     web.login("ani@example.org")

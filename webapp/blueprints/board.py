@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+)
 
 from webapp.blueprints import now
 from webapp.db import request_session
@@ -22,6 +32,7 @@ def event_by_token(token: str):
     event = board.by_token(request_session(), token)
     if event is None:
         abort(404)
+    g.page_language = event.language  # the room reads the event's language
     return event
 
 
@@ -45,7 +56,7 @@ def data(token: str):
     """What the board shows, answered 304 while the event's revision is unchanged."""
     event = event_by_token(token)
     tag = f"b{event.id}-{event.revision}"
-    if tag in request.if_none_match:
+    if request.if_none_match.contains_weak(tag):
         response = Response(status=304)
     else:
         response = jsonify(board_json(event))
