@@ -1,5 +1,6 @@
 """Logging in and out, joining a group, who may open what, CSRF on every form."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
@@ -142,3 +143,11 @@ def test_language_choice_is_remembered(web, make):
 
 def test_session_protection_is_basic_so_a_phone_changing_network_stays_in(app):
     assert app.login_manager.session_protection == "basic"
+
+
+def test_pages_name_an_icon_that_is_served(web):
+    page = web.get("/join").get_data(as_text=True)
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', page).group(1)
+    response = web.get(icon)
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    response.close()
