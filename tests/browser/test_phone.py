@@ -178,3 +178,43 @@ def test_check_in_with_the_phones_position(phone_context, field_day, session, wh
             re.compile(r"You are 1\d{3} m from Benteng Fort Rotterdam"), timeout=20_000
         )
         assert stored(session) == []
+
+
+def test_the_score_breakdown_keeps_whole_words_on_a_small_phone(
+    chromium, live_server, field_day, make, session, clock
+):
+    event, group, tasks = field_day
+    make.submission(
+        event, group, tasks["photo"], idempotency_key="s1", status="accepted", answer=""
+    )
+    from webapp.services import judging
+
+    judging.add_adjustment(
+        session,
+        event=event,
+        group_id=group.id,
+        points=-12.5,
+        reason="Terlambat di titik kumpul",
+        actor=make.account("ani@example.org"),
+        now=clock(),
+    )
+    session.commit()
+    context = chromium.new_context(
+        viewport={"width": 360, "height": 740}, base_url=live_server.url, locale="id-ID"
+    )
+    try:
+        page = context.new_page()
+        join(page, group)
+        page.goto("/play/score")
+        lines = page.evaluate("""() => [...document.querySelectorAll(
+            '.breakdown td.num, .breakdown .meta')].map((cell) => {
+                const text = document.createRange();
+                text.selectNodeContents(cell);
+                return [cell.textContent.trim(), text.getClientRects().length];
+            })""")
+        assert ["-12.50", 1] in lines
+        assert any(text.endswith("penyesuaian") and count == 1 for text, count in lines)
+        assert all(count == 1 for _text, count in lines), lines  # points; time and kind
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()
