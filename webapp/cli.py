@@ -290,9 +290,10 @@ def demo(host: str, port: int, workers: int) -> None:
 @cli.command("photo-check", help="Check photo files as an upload would; prints one JSON line each.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def photo_check(files: tuple[Path, ...]) -> None:
-    from webapp.photos import photo_check_report, report_line
+    from webapp.photo_check import photo_check_report, report_line
 
-    storage = load_settings()["storage"]
+    # Only the storage limits are read, and nothing is signed: no secret key is needed.
+    storage = load_settings({"app": {"secret_key": "photo-check"}})["storage"]
     refused = False
     for file in files:
         report = photo_check_report(
@@ -311,7 +312,9 @@ def storage_group() -> None:
     """Commands for the photo files."""
 
 
-@storage_group.command("check", help="Remove files no submission uses; report missing files.")
+@storage_group.command(
+    "check", help="Remove files no submission or task uses; report missing files."
+)
 @click.option("--dry-run", is_flag=True, help="Only report; remove nothing.")
 def storage_check(dry_run: bool) -> None:
     from webapp.db import request_session
@@ -324,12 +327,12 @@ def storage_check(dry_run: bool) -> None:
         report = check_storage(request_session(), store, remove=not dry_run)
     verb = "Would remove" if dry_run else "Removed"
     for name in report.removed:
-        click.echo(f"{verb} {name} (no submission uses it)")
+        click.echo(f"{verb} {name} (no submission or task uses it)")
     for sub_id, name in report.missing:
         click.echo(f"Missing {name} of submission {sub_id}")
-    click.echo(
-        f"{len(report.removed)} file(s) without a submission, "
-        f"{len(report.missing)} missing file(s)."
-    )
-    if report.missing:
+    for task_id, name in report.missing_references:
+        click.echo(f"Missing {name} of the reference photo of task {task_id}")
+    missing = len(report.missing) + len(report.missing_references)
+    click.echo(f"{len(report.removed)} file(s) no row uses, {missing} missing file(s).")
+    if missing:
         sys.exit(1)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import io
-import json
 import math
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import imagehash
@@ -26,7 +24,7 @@ DISPLAY_PX, THUMB_PX, QUALITY = 1600, 400, 82
 DISPLAY_MIN, DISPLAY_MAX = 1400, 1800
 MAX_BYTES, MAX_PIXELS = 15 * 1024 * 1024, 50_000_000
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
-ORIENTATION, MAKE, MODEL, DATETIME = 0x0112, 0x010F, 0x0110, 0x0132
+ORIENTATION, MAKE, MODEL = 0x0112, 0x010F, 0x0110
 DATETIME_ORIGINAL, OFFSET_ORIGINAL = 0x9003, 0x9011
 TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -89,15 +87,40 @@ def open_checked(data: bytes, max_pixels: int) -> Image.Image:
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise too_many_pixels(max_pixels) from exc
     except UnidentifiedImageError as exc:
+        if pillow_heif.is_supported(data):  # a HEIF header, cut before the picture's boxes
+            raise damaged() from exc
         raise PhotoRefused(
             "not_an_image",
             N_("This file is not a photo. Please send a JPEG, PNG, WebP or HEIC photo."),
         ) from exc
-    except (OSError, ValueError, SyntaxError) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever a decoder raises, the file is damaged
         raise damaged() from exc
     if image.width * image.height > max_pixels:
         raise too_many_pixels(max_pixels)
+    if image.format == "HEIF" and not boxes_complete(data):
+        raise damaged()
     return image
+
+
+def boxes_complete(data: bytes) -> bool:
+    """Whether each top-level ISO-BMFF box ends within the data. libheif decodes a cut file
+    without complaint and paints the tiles it lacks green."""
+    position = 0
+    while position < len(data):
+        header = data[position : position + 16]
+        if len(header) < 8:
+            return False
+        size, start = int.from_bytes(header[:4], "big"), 8
+        if size == 1:  # a 64-bit size follows the type
+            if len(header) < 16:
+                return False
+            size, start = int.from_bytes(header[8:16], "big"), 16
+        elif size == 0:  # the box runs to the end of the file
+            return True
+        if size < start:
+            return False
+        position += size
+    return position == len(data)
 
 
 def too_many_pixels(max_pixels: int) -> PhotoRefused:
@@ -124,8 +147,10 @@ def process_photo(
     decoded = scaled_jpeg(data, image) if image.format == "JPEG" else None
     if decoded is None:
         decoded = decode_with_pillow(image)
-    # Shrink first, then turn upright: rotating the small copy is cheaper than the large one.
+    # Shrink first, then flatten and turn upright: each costs less on the small copy. Pillow
+    # resizes with premultiplied alpha, so flattening after gives the same picture.
     display = shrink(decoded, DISPLAY_PX) if max(decoded.size) > DISPLAY_MAX else decoded
+    display = flatten(display)
     if orientation in TRANSPOSE:
         display = display.transpose(TRANSPOSE[orientation])
     thumb = shrink(display, THUMB_PX)
@@ -166,7 +191,7 @@ def scaled_jpeg(data: bytes, image: Image.Image) -> Image.Image | None:
         pixels = simplejpeg.decode_jpeg(
             data, colorspace="RGB" if image.mode == "RGB" else "GRAY", **minimum
         )
-    except ValueError:
+    except Exception:  # noqa: BLE001 - Pillow's decoder then decides whether it is damaged
         return None
     return Image.fromarray(pixels[:, :, 0] if image.mode == "L" else pixels, image.mode)
 
@@ -182,9 +207,9 @@ def decode_with_pillow(image: Image.Image) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()
-    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombWarning) as exc:
+    except Exception as exc:  # noqa: BLE001 - pillow-heif raises RuntimeError, for one
         raise damaged() from exc
-    return flatten(image)
+    return resizable(image)
 
 
 def shrink(image: Image.Image, box: int) -> Image.Image:
@@ -197,14 +222,24 @@ def shrink(image: Image.Image, box: int) -> Image.Image:
     return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=1.0)
 
 
+def resizable(image: Image.Image) -> Image.Image:
+    """A mode Lanczos works in: resizing a palette picks nearest pixels, and Pillow cannot
+    resize 16-bit grey at all."""
+    if image.mode in ("P", "PA"):
+        return image.convert("RGBA" if image.has_transparency_data else "RGB")
+    if image.mode in ("I", "I;16", "I;16B", "I;16L"):
+        # Converting clips each 16-bit value to 255, which leaves a nearly white picture.
+        return image.point(lambda value: value / 256).convert("L")
+    return image if image.mode in ("RGB", "RGBA", "L", "LA", "YCbCr") else image.convert("RGB")
+
+
 def flatten(image: Image.Image) -> Image.Image:
-    """RGB on white: transparency and palettes do not survive JPEG."""
-    if image.mode in ("RGBA", "LA", "P", "PA"):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGB", rgba.size, "white")
-        background.paste(rgba, mask=rgba.getchannel("A"))
+    """Transparency laid on white: it does not survive JPEG."""
+    if image.mode in ("RGBA", "LA"):
+        background = Image.new("RGB", image.size, "white")
+        background.paste(image.convert("RGBA"), mask=image.getchannel("A"))
         return background
-    return image if image.mode in ("RGB", "YCbCr") else image.convert("RGB")
+    return image
 
 
 def jpeg(image: Image.Image) -> bytes:
@@ -234,7 +269,8 @@ def guard(reader, exif) -> Any:
 
 def capture_time(exif) -> datetime | None:
     details = exif.get_ifd(EXIF_IFD)
-    raw = details.get(DATETIME_ORIGINAL) or exif.get(DATETIME)
+    # Only the moment of capture: IFD0's DateTime is when the file was last edited or saved.
+    raw = details.get(DATETIME_ORIGINAL)
     if not raw:
         return None
     taken = datetime.strptime(str(raw).strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
@@ -269,44 +305,3 @@ def device_name(exif) -> str | None:
         make = ""
     name = " ".join(part for part in (make, model) if part)
     return name[:120] or None
-
-
-def photo_check_report(
-    path: str | Path, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
-) -> dict[str, Any]:
-    """What `jelajah photo-check` prints for one file: the upload's checks, nothing stored."""
-    report: dict[str, Any] = {
-        "file": str(path),
-        "ok": False,
-        "error": None,
-        "width": None,
-        "height": None,
-        "captured_at": None,
-        "gps": None,
-        "device": None,
-    }
-    try:
-        path = Path(path)
-        if path.stat().st_size > max_bytes:
-            raise too_large(max_bytes)
-        photo = process_photo(path.read_bytes(), max_bytes=max_bytes, max_pixels=max_pixels)
-    except PhotoRefused as exc:
-        report["error"] = exc.message
-        return report
-    except OSError as exc:
-        report["error"] = f"The file could not be read: {exc.strerror or exc}"
-        return report
-    evidence = photo.evidence
-    report.update(
-        ok=True,
-        width=photo.width,
-        height=photo.height,
-        device=evidence.device,
-        captured_at=evidence.captured_at.isoformat() if evidence.captured_at else None,
-        gps=list(evidence.gps) if evidence.gps else None,
-    )
-    return report
-
-
-def report_line(report: dict[str, Any]) -> str:
-    return json.dumps(report, ensure_ascii=False)

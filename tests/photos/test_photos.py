@@ -5,15 +5,23 @@ Commons, CC BY-SA 4.0); see ../shared/fixtures/photos/README.md.
 """
 
 import io
-import struct
-import zlib
+import json
+import os
+import shutil
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageChops, ImageOps, ImageStat
 
-from tests.conftest import PHOTOS
-from webapp.photos import PhotoRefused, photo_check_report, process_photo
+from tests.conftest import PHOTOS, REPO
+from tests.photos.made import made_jpeg, png_header_claiming, png_rgba_rows, saved
+from webapp import photo_check
+from webapp.photo_check import photo_check_report
+from webapp.photos import PhotoRefused, process_photo
 
 ORIENTATION = sorted((PHOTOS / "orientation").glob("landscape_*.jpg"))
 
@@ -90,18 +98,6 @@ def test_a_full_phone_photo_goes_through_with_both_copies():
     assert len(photo.phash) == 16
 
 
-def made_jpeg(size, mode="RGB", **options) -> bytes:
-    image = Image.linear_gradient("L").resize(size)
-    if mode != "L":
-        image = Image.merge(
-            "RGB", (image, image.rotate(90), image.transpose(Image.Transpose.FLIP_TOP_BOTTOM))
-        )
-        image = image.convert(mode)
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=90, **options)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize(
     "size, display",
     [
@@ -172,19 +168,8 @@ def test_damaged_exif_neither_crashes_nor_hangs(path):
 def test_a_file_without_exif_is_accepted_without_evidence():
     photo = process_photo((PHOTOS / "xmp" / "no_exif.jpg").read_bytes())
     assert photo.evidence.gps is None and photo.evidence.device is None
-
-
-def png_header_claiming(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+    # Photoshop's save time (IFD0 DateTime) is not when the picture was taken.
+    assert photo.evidence.captured_at is None
 
 
 def refusal(data: bytes, **limits) -> PhotoRefused:
@@ -238,6 +223,45 @@ def test_photo_check_reports_refusals_in_the_participants_words(tmp_path):
     assert photo_check_report(tmp_path)["ok"] is False  # a folder
 
 
+def test_photo_check_reads_no_more_of_a_file_than_it_needs_to_refuse_it(tmp_path, monkeypatch):
+    sizes = []
+
+    def counting(data, **limits):
+        sizes.append(len(data))
+        return process_photo(data, **limits)
+
+    monkeypatch.setattr(photo_check, "process_photo", counting)
+    big = tmp_path / "besar.jpg"
+    with big.open("wb") as fh:
+        fh.truncate(40 * 1024 * 1024)
+    report = photo_check_report(big, max_bytes=1024 * 1024)
+    assert "larger than 1 MB" in report["error"] and sizes == [1024 * 1024 + 1]
+
+
+CHECK_PROBE = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))  # an endless read fails, not the machine
+from webapp.photo_check import photo_check_report
+for path in sys.argv[1:]:
+    print(json.dumps(photo_check_report(path)))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs /dev/zero and a FIFO")
+def test_photo_check_refuses_devices_and_pipes_without_reading_them(tmp_path):
+    pipe = tmp_path / "pipe.jpg"
+    os.mkfifo(pipe)  # opening it for reading waits for a writer that never comes
+    probe = subprocess.run(
+        [sys.executable, "-c", CHECK_PROBE, "/dev/zero", str(pipe)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
+    errors = [json.loads(line)["error"] for line in probe.stdout.splitlines()]
+    assert errors == ["The file could not be read: not a regular file"] * 2
+
+
 def test_corrupted_jpegs_are_refused_or_accepted_never_a_crash():
     """Bit errors anywhere in a phone JPEG (a flaky upload): each file is either stored or
     refused with the participant's message, whichever decoder met it first."""
@@ -258,3 +282,82 @@ def test_corrupted_jpegs_are_refused_or_accepted_never_a_crash():
             assert Image.open(io.BytesIO(photo.display)).format == "JPEG"
             outcomes.add("stored")
     assert "stored" in outcomes  # most bit errors only blemish the picture
+
+
+def test_a_heif_that_trips_the_decoders_security_limit_is_refused_as_damaged(tmp_path):
+    data = bytearray((PHOTOS / "heic" / "samplefilehub.heif").read_bytes())
+    assert data[436] == 0x02
+    data[436] = 0x00  # one byte of the meta box: libheif then raises RuntimeError
+    assert refusal(bytes(data)).code == "damaged"
+    (tmp_path / "rusak.heif").write_bytes(data)
+    report = photo_check_report(tmp_path / "rusak.heif")
+    assert report["ok"] is False and "damaged" in report["error"]
+
+
+def test_photo_check_reports_any_unforeseen_failure_as_damaged(tmp_path, monkeypatch):
+    def crash(*_args, **_kwargs):
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(photo_check, "process_photo", crash)
+    shutil.copy(PHOTOS / "gps" / "DSCN0010.jpg", tmp_path)
+    report = photo_check_report(tmp_path / "DSCN0010.jpg")
+    assert report["ok"] is False and "damaged" in report["error"]
+
+
+@pytest.mark.parametrize("fraction", [0.002, 0.0036, 0.1, 0.5, 0.9, 0.999])
+def test_a_cut_heic_is_refused_as_damaged_not_painted_green(fraction):
+    whole = (PHOTOS / "heic" / "IMG_5195.HEIC").read_bytes()
+    refused = refusal(whole[: int(len(whole) * fraction)])
+    assert refused.code == "damaged" and "incomplete" in refused.message
+    assert process_photo(whole).width == 1239
+
+
+def test_a_16_bit_grey_png_keeps_its_shades():
+    values = np.linspace(0, 65535, 2400 * 1800).reshape(1800, 2400).astype(np.uint16)
+    data = saved(Image.fromarray(values), "PNG")
+    assert Image.open(io.BytesIO(data)).mode == "I;16"
+    photo = process_photo(data)
+    display = Image.open(io.BytesIO(photo.display)).convert("L")
+    assert ImageStat.Stat(display).mean[0] == pytest.approx(values.mean() / 257, abs=2)
+
+
+def test_a_transparent_png_is_laid_on_white():
+    image = Image.new("RGBA", (3000, 2000), (200, 0, 0, 255))
+    image.paste((0, 0, 0, 0), (0, 0, 1500, 2000))  # the left half fully transparent
+    display = Image.open(io.BytesIO(process_photo(saved(image, "PNG")).display)).convert("RGB")
+    assert display.size == (1600, 1067)
+    left, right = display.getpixel((400, 500)), display.getpixel((1200, 500))
+    assert min(left) > 245 and right[0] > 180 and max(right[1:]) < 30
+
+
+MEMORY_PROBE = r"""
+import re, sys
+from pathlib import Path
+from webapp.photos import process_photo
+
+def peak():  # VmHWM: this process's own peak (ru_maxrss keeps the forking parent's)
+    return int(re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text())[1]) * 1024
+
+data = Path(sys.argv[1]).read_bytes()
+before = peak()
+process_photo(data)
+print(peak() - before)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads Linux's VmHWM")
+def test_a_large_transparent_png_is_shrunk_before_it_is_flattened(tmp_path):
+    """A 36 MP RGBA picture takes 144 MB decoded. Flattening it at full size costs three
+    times that; shrinking first (with the premultiplied copy Pillow's resize makes) two."""
+    width = height = 6000
+    path = tmp_path / "besar.png"
+    path.write_bytes(png_rgba_rows(width, height))
+    probe = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=REPO,
+    )
+    assert int(probe.stdout) < 2.6 * width * height * 4

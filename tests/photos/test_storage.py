@@ -12,6 +12,7 @@ from tests.conftest import PHOTOS
 from webapp.cli import cli
 from webapp.models import Submission
 from webapp.services import submissions
+from webapp.services.references import store_reference
 from webapp.services.storage_check import check_storage
 from webapp.storage import BadKey, LocalPhotoStore, key_for, photo_id
 
@@ -82,6 +83,35 @@ def test_storage_check_keeps_files_of_rows_and_reports_missing_ones(make, sessio
     store.delete(key_for(sub.photo_key, "thumb.jpg"))
     report = check_storage(session, store, grace_seconds=0)
     assert report.missing == [(sub.id, f"{sub.photo_key}-thumb.jpg")]
+
+
+def aged(store: LocalPhotoStore) -> None:
+    """Every file older than storage check's grace period."""
+    for key in store.keys():
+        os.utime(store.path(key), (0, 0))
+
+
+def test_reference_photos_are_kept_and_their_missing_files_reported(make, session, tmp_path):
+    store = LocalPhotoStore(tmp_path / "uploads")
+    ident = store_reference((PHOTOS / "gps" / "DSCN0010.jpg").read_bytes(), store)
+    task = make.task(make.event(), "photo", reference_photo=ident)
+    aged(store)
+    report = check_storage(session, store)
+    assert report.removed == [] and len(list(store.keys())) == 3
+    store.delete(key_for(ident, "display.jpg"))
+    report = check_storage(session, store)
+    assert report.missing == [] and report.missing_references == [(task.id, f"{ident}-display.jpg")]
+
+
+def test_storage_check_command_names_a_reference_photos_missing_file(make, cli_env, tmp_path):
+    store = LocalPhotoStore(tmp_path / "uploads")
+    ident = store_reference((PHOTOS / "gps" / "DSCN0010.jpg").read_bytes(), store)
+    task = make.task(make.event(), "photo", reference_photo=ident)
+    aged(store)
+    store.delete(key_for(ident, "thumb.jpg"))
+    result = CliRunner().invoke(cli, ["storage", "check"])
+    assert f"Missing {ident}-thumb.jpg of the reference photo of task {task.id}" in result.output
+    assert result.exit_code == 1 and len(list(store.keys())) == 2
 
 
 def test_recent_files_are_left_alone_as_their_row_may_be_on_its_way(make, session, clock, tmp_path):
@@ -164,9 +194,18 @@ def test_photos_are_served_only_to_those_who_may_see_them(
     sub.status = "accepted"
     session.commit()
     code, headers = status(anonymous, board_url)
-    assert code == 200 and "max-age=31536000" in headers["Cache-Control"]
+    # Private: a shared cache must not keep a photo for the next person who asks.
+    assert code == 200 and headers["Cache-Control"] == "max-age=31536000, private, immutable"
     assert status(anonymous, board_url, headers={"If-None-Match": headers["ETag"]})[0] == 304
     assert status(anonymous, f"/photos/{sub.photo_key}/original.jpeg")[0] == 404
     organiser = Web(app.test_client())
     organiser.login("ani@example.org")
     assert status(organiser.client, url)[0] == 200
+
+
+def test_photo_check_needs_no_secret_key(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no config.toml here
+    for name in [name for name in os.environ if name.startswith("JELAJAH_")]:
+        monkeypatch.delenv(name)
+    result = CliRunner().invoke(cli, ["photo-check", str(PHOTOS / "mobile" / "jolla.jpg")])
+    assert result.exit_code == 0 and json.loads(result.output)["ok"] is True

@@ -71,6 +71,8 @@ def send_photo(key: str):
     response = send_file(
         store.path(key), mimetype="image/jpeg", etag=True, max_age=YEAR, conditional=True
     )
-    response.cache_control.private = True  # photos are not for shared caches
+    # send_file marks a response with a max_age public; photos are not for shared caches.
+    response.cache_control.public = False
+    response.cache_control.private = True
     response.cache_control.immutable = True
     return response.make_conditional(request)

@@ -1,4 +1,7 @@
-"""Photo files and submission rows kept in step: orphans removed, missing files reported."""
+"""Photo files and the rows that use them kept in step: orphans removed, missing files reported.
+
+Two kinds of row hold photos in the same store: submissions and tasks' reference photos.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from webapp.models import Submission
+from webapp.models import Submission, Task
 from webapp.storage import VARIANTS, LocalPhotoStore
 
-# A file written seconds ago may belong to a submission whose row is being committed now.
+# A file written seconds ago may belong to a submission or task whose row is being committed.
 GRACE_SECONDS = 600
 
 
@@ -18,6 +21,7 @@ GRACE_SECONDS = 600
 class StorageReport:
     removed: list[str] = field(default_factory=list)
     missing: list[tuple[int, str]] = field(default_factory=list)  # (submission id, file)
+    missing_references: list[tuple[int, str]] = field(default_factory=list)  # (task id, file)
 
 
 def check_storage(
@@ -28,15 +32,20 @@ def check_storage(
     grace_seconds: float = GRACE_SECONDS,
 ) -> StorageReport:
     report = StorageReport()
-    rows = {
-        key: sub_id
-        for sub_id, key in session.exec(
-            select(Submission.id, Submission.photo_key).where(Submission.photo_key.is_not(None))
-        )
-    }
+    submissions = dict(
+        session.exec(
+            select(Submission.photo_key, Submission.id).where(Submission.photo_key.is_not(None))
+        ).all()
+    )
+    references = dict(
+        session.exec(
+            select(Task.reference_photo, Task.id).where(Task.reference_photo.is_not(None))
+        ).all()
+    )
+    in_use = submissions.keys() | references.keys()
     cutoff = time.time() - grace_seconds
     for key in list(store.keys()):
-        if key[:32] not in rows and store.path(key).stat().st_mtime < cutoff:
+        if key[:32] not in in_use and store.path(key).stat().st_mtime < cutoff:
             report.removed.append(key)
             if remove:
                 store.delete(key)
@@ -46,11 +55,17 @@ def check_storage(
             if remove:
                 temp.unlink(missing_ok=True)
     present = set(store.keys())
-    for photo, sub_id in rows.items():
-        expected = [f"{photo}-{variant}" for variant in VARIANTS]
-        originals = [k for k in present if k.startswith(f"{photo}-original.")]
-        for name in [e for e in expected if e not in present] + (
-            [] if originals else [f"{photo}-original"]
-        ):
-            report.missing.append((sub_id, name))
+    with_original = {key[:32] for key in present if key[33:].startswith("original.")}
+    for photo, sub_id in submissions.items():
+        report.missing += [(sub_id, name) for name in missing(photo, present, with_original)]
+    for photo, task_id in references.items():
+        report.missing_references += [
+            (task_id, name) for name in missing(photo, present, with_original)
+        ]
     return report
+
+
+def missing(photo: str, present: set[str], with_original: set[str]) -> list[str]:
+    """The photo's files that are not in the store; its original may be of any format."""
+    names = [f"{photo}-{variant}" for variant in VARIANTS if f"{photo}-{variant}" not in present]
+    return names if photo in with_original else [*names, f"{photo}-original"]
