@@ -84,7 +84,7 @@ REFUSED = {
     "text_named_jpg": (b"Ini bukan foto, hanya teks.\n" * 20, NOT_A_PHOTO),
     "pdf_named_jpg": (b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF", NOT_A_PHOTO),
     "bomb_png_header": (png_header_claiming(100_000, 100_000), "too many pixels"),
-    "empty_file": (b"", "Please take or choose a photo first"),
+    "empty_file": (b"", "The file is empty"),
     "gif": (small("GIF"), NOT_A_PHOTO),
     "bmp": (small("BMP"), NOT_A_PHOTO),
     "tiff": (small("TIFF"), NOT_A_PHOTO),

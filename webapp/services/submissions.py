@@ -341,8 +341,8 @@ def attach_photo(
     submission: Submission, sent: Sent, store: LocalPhotoStore | None, limits: PhotoLimits, tz: str
 ) -> list[str]:
     """Processes and stores the photo's files before the row exists (a row never lacks them)."""
-    if not sent.photo:
-        raise PhotoRequired()
+    if sent.photo is None:
+        raise PhotoRequired()  # an empty file goes on, to be refused as empty
     try:
         photo = photos.process_photo(
             sent.photo, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels
