@@ -9,7 +9,7 @@ SENT = OPENS + timedelta(minutes=90)
 FORT = Place("Fort Rotterdam", -5.13396, 119.40545, 60)
 
 
-def codes(**overrides):
+def flags(**overrides):
     values = dict(
         captured_at=OPENS + timedelta(minutes=80),
         gps=(-5.13400, 119.40550),
@@ -21,7 +21,14 @@ def codes(**overrides):
         others=[],
     )
     values.update(overrides)
-    return [flag.code for flag in evidence_flags(**values)]
+    return evidence_flags(**values)
+
+
+def codes(**overrides):
+    return [flag.code for flag in flags(**overrides)]
+
+
+ONLY_THE_PHOTO = {"captured_at": None, "gps": None, "place": None, "fresh_required": False}
 
 
 def test_a_fresh_photo_at_the_place_raises_no_flag():
@@ -37,18 +44,10 @@ def test_taken_long_before_it_was_sent_is_flagged():
 
 
 def test_taken_far_from_the_place_is_flagged_with_the_distance():
-    flags = evidence_flags(
-        captured_at=None,
-        gps=(-5.14357, 119.40768),
-        sent_at=SENT,
-        opens_at=OPENS,
-        place=FORT,
-        fresh_required=False,
-        phash=None,
-    )
-    assert [f.code for f in flags] == ["far_from_place"]
-    assert 1050 < flags[0].params["distance"] < 1150
-    assert "Fort Rotterdam" in flags[0].message
+    found = flags(captured_at=None, gps=(-5.14357, 119.40768), fresh_required=False, phash=None)
+    assert [f.code for f in found] == ["far_from_place"]
+    assert 1050 < found[0].params["distance"] < 1150
+    assert "Fort Rotterdam" in found[0].message
 
 
 def test_missing_time_and_position_are_flagged_only_when_a_fresh_photo_is_asked():
@@ -58,21 +57,15 @@ def test_missing_time_and_position_are_flagged_only_when_a_fresh_photo_is_asked(
 
 def test_a_near_duplicate_of_another_groups_photo_is_flagged():
     near = "ffff0000ffff0003"  # two bits apart
-    flags = evidence_flags(
-        captured_at=None,
-        gps=None,
-        sent_at=SENT,
-        opens_at=OPENS,
-        place=None,
-        fresh_required=False,
-        phash="ffff0000ffff0000",
+    found = flags(
+        **ONLY_THE_PHOTO,
         others=[
             SeenPhoto("0000ffff0000ffff", "A", "x", 1),
             SeenPhoto(near, "Kelompok 2", "Foto", 2),
         ],
     )
-    assert [f.code for f in flags] == ["duplicate"]
-    assert flags[0].params == {"other": "Kelompok 2: Foto", "task": "Foto", "submission": 2}
+    assert [f.code for f in found] == ["duplicate"]
+    assert found[0].params == {"other": "Kelompok 2: Foto", "task": "Foto", "submission": 2}
     assert codes(others=[SeenPhoto("0000ffff0000ffff", "B", "far apart", 3)]) == []
 
 
@@ -91,15 +84,8 @@ def test_times_in_flags_are_told_in_the_unit_a_person_reads():
 
 
 def test_a_duplicate_shown_to_a_blind_judge_names_the_task_but_not_the_group():
-    flag = evidence_flags(
-        captured_at=None,
-        gps=None,
-        sent_at=SENT,
-        opens_at=OPENS,
-        place=None,
-        fresh_required=False,
-        phash="ffff0000ffff0000",
-        others=[SeenPhoto("ffff0000ffff0000", "Kelompok 2", "Foto pasar", 9)],
+    flag = flags(
+        **ONLY_THE_PHOTO, others=[SeenPhoto("ffff0000ffff0000", "Kelompok 2", "Foto pasar", 9)]
     )[0].as_dict()
     template, params = described(flag, blind=True)
     assert "Kelompok 2" not in template % params and "Foto pasar" in template % params
