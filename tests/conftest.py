@@ -173,6 +173,17 @@ def another_web(app) -> Web:
     return Web(app.test_client())
 
 
+@pytest.fixture
+def phone(web, make):
+    """A joined participant of 'Kelompok Biru', and the event to add tasks to."""
+    event = make.event()
+    group = make.group(event, "Kelompok Biru")
+    web.join(group.join_code, "Siti")
+    web.get("/lang/en")
+    web.event, web.group = event, group
+    return web
+
+
 class Factory:
     """Makes accounts, events, tasks and groups in one call each; commits so views see them."""
 

@@ -16,17 +16,6 @@ WINDOW = {"after": "start", "offset": 0, "duration": 30}
 NOT_A_PHOTO = "This file is not a photo"
 
 
-@pytest.fixture
-def phone(web, make):
-    """A joined participant of 'Kelompok Biru', and the event to add tasks to."""
-    event = make.event()
-    group = make.group(event, "Kelompok Biru")
-    web.join(group.join_code, "Siti")
-    web.get("/lang/en")
-    web.event, web.group = event, group
-    return web
-
-
 def upload(web, task, data: bytes, name: str = "foto.jpg", key: str = "p1", **fields):
     form = {"csrf_token": web.token("/play/"), "key": key, "photo": (io.BytesIO(data), name)}
     builder = EnvironBuilder(

@@ -17,17 +17,6 @@ from webapp.services import standings
 WINDOW = {"after": "start", "offset": 0, "duration": 30}
 
 
-@pytest.fixture
-def phone(web, make):
-    """A joined participant of 'Kelompok Biru', and the event to add tasks to."""
-    event = make.event()
-    group = make.group(event, "Kelompok Biru")
-    web.join(group.join_code, "Siti")
-    web.get("/lang/en")
-    web.event, web.group = event, group
-    return web
-
-
 def api(web, task, key="k1", **fields):
     data = {"csrf_token": web.token("/play/"), "key": key, **fields}
     return web.client.post(
