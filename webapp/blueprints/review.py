@@ -34,8 +34,8 @@ def filters() -> dict:
     }
     if g.event.blind_judging:
         chosen.pop("group", None)
-    if skipped():
-        chosen["skip"] = ",".join(map(str, skipped()))
+    if passed := skipped():
+        chosen["skip"] = ",".join(map(str, passed))
     return chosen
 
 
