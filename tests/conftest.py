@@ -13,6 +13,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+# The hooks say what system part is missing instead of failing (see the module).
+from tests.system_parts import (  # noqa: F401
+    postgres_url,
+    pytest_collection_modifyitems,
+    pytest_terminal_summary,
+)
 from webapp import create_app, db
 from webapp.models import (
     Event,
@@ -31,9 +37,7 @@ from webapp.services import groups as group_service
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 PHOTOS = SHARED / "fixtures" / "photos"
-POSTGRES_URL = os.environ.get(
-    "JELAJAH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_URL = postgres_url()
 START = datetime(2026, 11, 24, 23, 0, tzinfo=UTC)  # 07:00 WITA on 25 November
 PASSWORD = "correct horse battery"
 
