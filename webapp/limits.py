@@ -92,20 +92,21 @@ class DatabaseStorage(Storage):
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now, key = time.time(), stored_key(key)
+        start = max(amount, 0)  # a try given back after its window ended gives nothing extra
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         table = self.table
         expired = table.c.expires_at <= now
-        upsert = dialect.insert(table).values(key=key, count=amount, expires_at=now + expiry)
+        upsert = dialect.insert(table).values(key=key, count=start, expires_at=now + expiry)
         upsert = upsert.on_conflict_do_update(
             index_elements=[table.c.key],
             set_={
-                "count": sa.case((expired, amount), else_=table.c.count + amount),
+                "count": sa.case((expired, start), else_=table.c.count + amount),
                 "expires_at": sa.case((expired, now + expiry), else_=table.c.expires_at),
             },
         ).returning(table.c.count)
         with self._transaction() as conn:
             count = conn.execute(upsert).scalar_one()
-            if count == amount:  # a new window: clear out the windows that ended
+            if count == start:  # most likely a new window: clear out the windows that ended
                 conn.execute(sa.delete(table).where(table.c.expires_at < now))
         return count
 
