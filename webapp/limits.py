@@ -1,6 +1,6 @@
 """Rate limits on joining, logging in and sending, counted where every worker sees them.
 
-Flask-Limiter counts in fixed windows, in the database by default (`DatabaseStorage`, the
+Flask-Limiter counts in fixed windows, in the database by default (webapp/counters.py, the
 `rate_limit` table) or in Redis when `limits.storage_url` names one. Counting in each worker's
 memory is allowed only for a single worker (`require_shared_storage`): with several, each
 would let through its own full budget.
@@ -36,22 +36,18 @@ import time
 from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import format_timedelta, gettext
 from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_login import current_user
-from limits.storage import Storage
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
 
-from webapp import db
 from webapp.config import SettingsError
+from webapp.counters import DatabaseStorage
 from webapp.db import request_session
 from webapp.domain import joincodes
 from webapp.domain.text import N_
-from webapp.models import Participant, RateLimitCounter, User
+from webapp.models import Participant, User
 
 JOIN_PER_ADDRESS = "60 per minute"  # a hall's Wi-Fi shows one address for a hundred phones
 WRONG_CODES_PER_ADDRESS = "10 per minute; 30 per hour"
@@ -63,7 +59,7 @@ ACCOUNT_CHANGES_PER_ACCOUNT = "10 per hour"
 SUBMISSIONS_PER_GROUP = "60 per minute; 1000 per hour"
 
 CODE_TRIES = ("code-tries-address", "code-tries", "old-code-tries")
-DATABASE = "database://"
+DATABASE = f"{DatabaseStorage.STORAGE_SCHEME[0]}://"
 
 JOIN_REFUSED = N_(
     "Too many tries at joining. Please wait %(wait)s and try again; if your code keeps "
@@ -73,77 +69,6 @@ LOGIN_REFUSED = N_("Too many tries at logging in. Please wait %(wait)s and try a
 SENDING_REFUSED = N_(
     "Your group is sending faster than the server takes. Your phone sends it again in %(wait)s."
 )
-
-
-class DatabaseStorage(Storage):
-    """Fixed-window counters in the app's database: one upsert per hit, in its own short
-    transaction, so that every worker and every app server counts in the same row."""
-
-    STORAGE_SCHEME = ["database"]
-
-    def __init__(self, uri: str | None = None, *, engine: Engine, **options: Any) -> None:
-        super().__init__(uri, **options)
-        self.engine = engine
-        self.table = RateLimitCounter.__table__
-
-    @property
-    def base_exceptions(self) -> type[Exception]:
-        return sa.exc.SQLAlchemyError
-
-    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        now, key = time.time(), stored_key(key)
-        start = max(amount, 0)  # a try given back after its window ended gives nothing extra
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        table = self.table
-        expired = table.c.expires_at <= now
-        upsert = dialect.insert(table).values(key=key, count=start, expires_at=now + expiry)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=[table.c.key],
-            set_={
-                "count": sa.case((expired, start), else_=table.c.count + amount),
-                "expires_at": sa.case((expired, now + expiry), else_=table.c.expires_at),
-            },
-        ).returning(table.c.count)
-        with self._transaction() as conn:
-            count = conn.execute(upsert).scalar_one()
-            if count == start:  # most likely a new window: clear out the windows that ended
-                conn.execute(sa.delete(table).where(table.c.expires_at < now))
-        return count
-
-    def get(self, key: str) -> int:
-        row = self._row(key)
-        return row.count if row is not None and row.expires_at > time.time() else 0
-
-    def get_expiry(self, key: str) -> float:
-        row = self._row(key)
-        return row.expires_at if row is not None else time.time()
-
-    def check(self) -> bool:
-        with self.engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-        return True
-
-    def reset(self) -> int | None:
-        with self._transaction() as conn:
-            return conn.execute(sa.delete(self.table)).rowcount
-
-    def clear(self, key: str) -> None:
-        with self._transaction() as conn:
-            conn.execute(sa.delete(self.table).where(self.table.c.key == stored_key(key)))
-
-    def _row(self, key: str) -> Any:
-        with self.engine.connect() as conn:
-            query = sa.select(self.table).where(self.table.c.key == stored_key(key))
-            return conn.execute(query).first()
-
-    def _transaction(self):
-        # On SQLite a counter's transaction takes the write lock at once and waits for it.
-        db.writing.set(True)
-        return self.engine.begin()
-
-
-def stored_key(key: str) -> str:
-    return key if len(key) <= 255 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def init_app(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Rate limits through real requests: joining (per address, and everyone's wrong codes),
 logging in (per address and per account), sending (per group); the counters' storage."""
 
+import math
 import time
 
 import pytest
@@ -10,8 +11,8 @@ from limits.storage import RedisStorage
 from tests.conftest import PASSWORD, Web
 from webapp import create_app, limits
 from webapp.config import SettingsError
+from webapp.counters import DatabaseStorage
 from webapp.domain import joincodes
-from webapp.limits import DatabaseStorage
 
 
 def smallest(limit: str) -> int:
@@ -220,3 +221,18 @@ def test_the_database_counters_count_expire_and_clear(app):
     assert storage.reset() >= 1 and storage.get("gone") == 0
     long_key = "x" * 400
     assert storage.incr(long_key, 60) == 1 and storage.get(long_key) == 1
+
+
+def guesses_in_a_day(limit: str) -> int:
+    """The most tries a day of trying at `limit` gets: any 24 hours touch one more fixed
+    window than fit in them."""
+    return min(
+        item.amount * (math.ceil(24 * 3600 / item.get_expiry()) + 1) for item in parse_many(limit)
+    )
+
+
+def test_a_day_of_guessing_at_the_limits_hits_a_code_with_odds_below_one_in_a_million():
+    new = guesses_in_a_day(limits.WRONG_CODES) / len(joincodes.ALPHABET) ** joincodes.LENGTH
+    old = guesses_in_a_day(limits.WRONG_OLD_CODES) / len(joincodes.ALPHABET) ** joincodes.OLD_LENGTH
+    assert 20 * new + 20 * old < 1e-6  # 20 groups on new cards, 20 still on old ones
+    assert 300 * new < 1e-6
