@@ -7,7 +7,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask, abort, current_app, g, session
+from flask import Flask, abort, current_app, g
+from flask import session as browser_session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlmodel import Session, select
@@ -62,12 +63,12 @@ def log_in(who: User | Participant, *, lifetime: timedelta, remember: bool = Fal
     now = clock()
     token = login_sessions.start(request_session(), who, now=now, expires_at=now + lifetime)
     login_user(who, remember=remember, duration=lifetime if remember else None)
-    session["_user_id"] = SESSION_ID + token
+    browser_session["_user_id"] = SESSION_ID + token
 
 
 def log_out() -> None:
     """Ends this browser's login session (others of the same person stay); the caller commits."""
-    user_id = session.get("_user_id") or ""
+    user_id = browser_session.get("_user_id") or ""
     if user_id.startswith(SESSION_ID):
         login_sessions.end(request_session(), user_id.removeprefix(SESSION_ID), now=clock())
     logout_user()
