@@ -138,6 +138,8 @@ def main() -> None:
             "JELAJAH_APP__SECRET_KEY": "poll",
             "JELAJAH_DATABASE__URL": url,
             "JELAJAH_APP__INSTANCE_PATH": folder,
+            # 300 phones join from this one address, faster than the join limit allows.
+            "JELAJAH_LIMITS__ENABLED": "false",
         }
         server = subprocess.Popen(
             [

@@ -186,7 +186,7 @@ def test_demo_prints_three_addresses_that_answer_and_a_participant_can_play(tmp_
         login = re.search(r"(http://\S+/login)", text).group(1)
         join = re.search(r"(http://\S+/join)", text).group(1)
         board = re.search(r"(http://\S+/board/\S+)", text).group(1)
-        codes = re.findall(r"\b([A-Z0-9]{3}-[A-Z0-9]{3})\b", text)
+        codes = re.findall(r"\b([A-Z0-9]{3,4}-[A-Z0-9]{3,4})\b", text)
         assert DEMO_EMAIL in text and DEMO_PASSWORD in text and len(codes) == 3
         for url in (login, join, board):
             assert wait_for(url.replace("localhost", "127.0.0.1")) == 200

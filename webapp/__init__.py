@@ -11,7 +11,7 @@ from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import assets, db, i18n, security
+from webapp import assets, db, i18n, limits, security
 from webapp.config import instance_secret_key, load_settings
 from webapp.polling import NotModified
 
@@ -35,6 +35,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     assets.init_app(app)
     register_blueprints(app)
+    limits.init_app(app)
     app.wsgi_app = NotModified(app.wsgi_app, app.extensions["engine"])
     return app
 

@@ -104,6 +104,7 @@ def run_server(
             host=host or server["host"], port=port or server["port"], debug=True, use_reloader=True
         )
         return
+    from webapp.limits import require_shared_storage
     from webapp.server import JelajahServer, gunicorn_options
 
     options = gunicorn_options(
@@ -112,6 +113,7 @@ def run_server(
         workers=workers,
         threads=threads,
     )
+    require_shared_storage(settings, workers=options["workers"])
     JelajahServer(options, app_settings).run()
 
 

@@ -39,6 +39,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "remember_hours_after_event": 12,
         "remember_max_days": 14,
     },
+    "limits": {
+        "enabled": True,
+        "storage_url": "",
+    },
     "map": {
         "tile_url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         "tile_attribution": "&copy; OpenStreetMap contributors",

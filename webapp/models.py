@@ -160,6 +160,8 @@ class Participant(SQLModel, table=True):
     unit: str = Field(default="", max_length=200)
     language: str | None = Field(default=None, max_length=5)
     joined_at: datetime | None = utc_field(nullable=True)
+    # Removed by an organiser: their logins end, what they sent stays under their name.
+    removed_at: datetime | None = utc_field(nullable=True)
 
     @property
     def is_authenticated(self) -> bool:
@@ -167,7 +169,7 @@ class Participant(SQLModel, table=True):
 
     @property
     def is_active(self) -> bool:
-        return True
+        return self.removed_at is None
 
     @property
     def is_anonymous(self) -> bool:
@@ -175,6 +177,30 @@ class Participant(SQLModel, table=True):
 
     def get_id(self) -> str:
         return f"p:{self.id}"
+
+
+class LoginSession(SQLModel, table=True):
+    """One login on one browser or phone; ending it logs that browser out at its next request,
+    whichever cookie (session or remember) it shows. Only a hash of the token is kept."""
+
+    __tablename__ = "login_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    user_id: int | None = fk("user_account.id", nullable=True)
+    participant_id: int | None = fk("participant.id", nullable=True)
+    created_at: datetime = utc_field()
+    expires_at: datetime = utc_field()
+    ended_at: datetime | None = utc_field(nullable=True)
+
+
+class RateLimitCounter(SQLModel, table=True):
+    """A fixed-window counter of the rate limiter (webapp/limits.py), shared by every worker."""
+
+    __tablename__ = "rate_limit"
+    key: str = Field(max_length=255, primary_key=True)
+    count: int = 0
+    # Seconds since the epoch, as the limits library counts its windows.
+    expires_at: float = Field(index=True)
 
 
 class Submission(SQLModel, table=True):

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, abort, current_app, g
+from flask import session as browser_session
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlmodel import Session, select
 
 from webapp.db import request_session
 from webapp.models import Event, EventStaff, Participant, User
+from webapp.services import login_sessions
 
 login_manager = LoginManager()
 ORGANISER, JUDGE = "organiser", "judge"
@@ -28,18 +31,51 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
 
+# What Flask-Login keeps in the session and remember cookies: "s:" and a login session's token.
+# Ids of the older kind ("u:5", "p:7") name no login session and so log nobody in.
+SESSION_ID = "s:"
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | Participant | None:
-    kind, _, raw = user_id.partition(":")
-    if not raw.isdigit():
+    """The account or participant of a live login session; an ended one logs nobody in."""
+    if not user_id.startswith(SESSION_ID):
         return None
-    session = request_session()
-    if kind == "u":
-        user = session.get(User, int(raw))
-        return user if user is not None and user.active else None
-    if kind == "p":
-        return session.get(Participant, int(raw))
-    return None
+    db = request_session()
+    live = login_sessions.find_live(db, user_id.removeprefix(SESSION_ID), now=clock())
+    if live is None:
+        return None
+    who = (
+        db.get(User, live.user_id)
+        if live.user_id is not None
+        else db.get(Participant, live.participant_id)
+    )
+    return who if who is not None and who.is_active else None
+
+
+def log_in(who: User | Participant, *, lifetime: timedelta, remember: bool = False) -> None:
+    """Starts a login session and gives its token to this browser; the caller commits.
+
+    Flask-Login would keep `get_id()` in the cookies; it keeps the login session's token
+    instead, so that ending the session in the database ends this login, whichever of the
+    two cookies comes back and wherever a copy of it went.
+    """
+    now = clock()
+    token = login_sessions.start(request_session(), who, now=now, expires_at=now + lifetime)
+    login_user(who, remember=remember, duration=lifetime if remember else None)
+    browser_session["_user_id"] = SESSION_ID + token
+
+
+def log_out() -> None:
+    """Ends this browser's login session (others of the same person stay); the caller commits."""
+    user_id = browser_session.get("_user_id") or ""
+    if user_id.startswith(SESSION_ID):
+        login_sessions.end(request_session(), user_id.removeprefix(SESSION_ID), now=clock())
+    logout_user()
+
+
+def clock() -> datetime:
+    return current_app.config["CLOCK"]()
 
 
 def staff_role(session: Session, user: Any, event_id: int) -> str | None:

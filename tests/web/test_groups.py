@@ -11,6 +11,7 @@ from PIL import Image
 from sqlmodel import select
 
 from tests.web.test_authoring import organiser
+from webapp.domain import joincodes
 from webapp.models import AuditEntry, Group, Participant
 
 
@@ -173,4 +174,4 @@ def test_join_cards_carry_a_qr_code_that_decodes_to_the_join_address(web, make):
         image = Image.open(io.BytesIO(base64.b64decode(data)))
         decoded = zxingcpp.read_barcodes(image.convert("L"))
         assert [result.text for result in decoded] == [f"http://localhost/j/{group.join_code}"]
-        assert f"{group.join_code[:3]}-{group.join_code[3:]}" in page
+        assert joincodes.display(group.join_code) in page

@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.domain.text import N_
 from webapp.models import User
-from webapp.services import ServiceError
+from webapp.services import ServiceError, audit, login_sessions
 
 MIN_PASSWORD = 8
 # Hashing a throwaway password keeps a login for an unknown e-mail as slow as a real one.
@@ -23,6 +23,14 @@ class EmailTaken(ServiceError):
 
 class WeakPassword(ServiceError):
     template = N_("The password must have at least %(min)s characters.")
+
+
+class WrongPassword(ServiceError):
+    template = N_("The current password is not right.")
+
+
+class PasswordsDiffer(ServiceError):
+    template = N_("The two new passwords are not the same.")
 
 
 class BadEmail(ServiceError):
@@ -66,3 +74,28 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+def change_password(
+    session: Session, *, user: User, current: str, new: str, repeated: str, now: datetime
+) -> None:
+    """Every login of the account ends, this browser's too: a stolen cookie dies with the old
+    password. The caller starts a fresh login for the browser that made the change."""
+    if not check_password_hash(user.password_hash, current):
+        raise WrongPassword()
+    if len(new) < MIN_PASSWORD:
+        raise WeakPassword(min=MIN_PASSWORD)
+    if new != repeated:
+        raise PasswordsDiffer()
+    user.password_hash = generate_password_hash(new)
+    ended = login_sessions.end_for_user(session, user.id, now=now)
+    audit.record(
+        session,
+        event_id=None,
+        actor=user,
+        action="account.password",
+        subject=f"user {user.id}",
+        after={"logins_ended": ended},
+        now=now,
+        moves_standings=False,
+    )

@@ -57,7 +57,7 @@ def group_in(session: Session, event: Event, group_id: int) -> Group:
 
 
 def unused_join_code(session: Session, taken: set[str]) -> str:
-    """A fresh code: 25^6 codes make a clash rare, and a clash is simply drawn again."""
+    """A fresh code: 25^8 codes make a clash rare, and a clash is simply drawn again."""
     while True:
         code = joincodes.new_code()
         exists = session.exec(select(Group.id).where(Group.join_code == code)).first()

@@ -15,7 +15,7 @@ from webapp.blueprints.organiser import bp
 from webapp.blueprints.organiser.forms import GroupForm, GroupsForm, MoveForm, RosterForm, options
 from webapp.db import request_session
 from webapp.security import ORGANISER, staff_only
-from webapp.services import ServiceError, groups, roster
+from webapp.services import ServiceError, access, groups, roster
 
 
 def back(event_id: int):
@@ -97,15 +97,62 @@ def update_group(event_id: int, group_id: int):
 @bp.route("/events/<int:event_id>/groups/<int:group_id>/new-code", methods=["POST"])
 @staff_only(ORGANISER)
 def new_code(event_id: int, group_id: int):
-    """A new join code for a lost card; the old one stops working."""
+    """A new join code for a lost card; the old one stops working and the group's phones
+    are logged out."""
     if not EmptyForm().validate_on_submit():
         return back(event_id)
     return run(
         event_id,
-        lambda s: groups.regenerate_code(
+        lambda s: access.new_join_code(
             s, event=g.event, group_id=group_id, actor=current_user, now=now()
         ),
-        _("A new join code was made."),
+        _("A new join code was made. The group's phones are logged out: they join again with it."),
+    )
+
+
+@bp.route("/events/<int:event_id>/groups/<int:group_id>/log-out", methods=["POST"])
+@staff_only(ORGANISER)
+def log_out_group(event_id: int, group_id: int):
+    """Logs every phone of the group out at its next request."""
+    if not EmptyForm().validate_on_submit():
+        return back(event_id)
+    return run(
+        event_id,
+        lambda s: access.log_out_group(
+            s, event=g.event, group_id=group_id, actor=current_user, now=now()
+        ),
+        _("Everyone in the group is logged out; they join again with the code."),
+    )
+
+
+@bp.route("/events/<int:event_id>/participants/<int:participant_id>/remove", methods=["POST"])
+@staff_only(ORGANISER)
+def remove_participant(event_id: int, participant_id: int):
+    """Takes a participant off their group: logged out, cannot join again under that name;
+    what they sent stays."""
+    if not EmptyForm().validate_on_submit():
+        return back(event_id)
+    return run(
+        event_id,
+        lambda s: access.remove_participant(
+            s, event=g.event, participant_id=participant_id, actor=current_user, now=now()
+        ),
+        _("The participant was removed and logged out. What they sent stays."),
+    )
+
+
+@bp.route("/events/<int:event_id>/participants/<int:participant_id>/restore", methods=["POST"])
+@staff_only(ORGANISER)
+def restore_participant(event_id: int, participant_id: int):
+    """Undoes a removal: the participant may join again."""
+    if not EmptyForm().validate_on_submit():
+        return back(event_id)
+    return run(
+        event_id,
+        lambda s: access.restore_participant(
+            s, event=g.event, participant_id=participant_id, actor=current_user, now=now()
+        ),
+        _("The participant may join again."),
     )
 
 
