@@ -2,12 +2,12 @@
 machine, on SQLite and on PostgreSQL, and archives or targets that a restore refuses."""
 
 import hashlib
-import io
 import json
 import os
-import tarfile
+import struct
 import threading
 import time
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -308,7 +308,7 @@ def test_a_running_event_comes_back_whole_on_a_fresh_machine(machines, monkeypat
         try:
             writer.reach(6)
             started = writer.count
-            result = run("backup", old.folder / "jelajah.tar.gz")
+            result = run("backup", old.folder / "jelajah.zip")
             ended = writer.count
         finally:
             writer.finish()
@@ -319,7 +319,7 @@ def test_a_running_event_comes_back_whole_on_a_fresh_machine(machines, monkeypat
     old_files = files_in(old.uploads)
 
     new.enter(monkeypatch)
-    result = run("restore", old.folder / "jelajah.tar.gz")
+    result = run("restore", old.folder / "jelajah.zip")
     assert result.exit_code == 0, result.output
     assert "Every photo file the database uses is there" in result.output
     restored = create_app({"clock": clock})
@@ -396,9 +396,9 @@ def backed_up(machine: Machine, monkeypatch, clock, groups_wanted: int = 1) -> t
         phone = a_small_event(app, clock, groups_wanted)
     finally:
         app.extensions["engine"].dispose()
-    result = run("backup", machine.folder / "backup.tar.gz")
+    result = run("backup", machine.folder / "backup.zip")
     assert result.exit_code == 0, result.output
-    return machine.folder / "backup.tar.gz", phone
+    return machine.folder / "backup.zip", phone
 
 
 def groups_in(url: str) -> int:
@@ -438,14 +438,12 @@ def test_restore_refuses_a_database_or_uploads_that_hold_data_unless_forced(
 
 
 def repacked(archive: Path, into: Path, change) -> Path:
-    """A copy of the archive whose members went through `change(name, data)`, which returns
-    the new list of (name, data) for that member."""
-    with tarfile.open(archive, "r:gz") as source, tarfile.open(into, "w:gz") as target:
-        for member in source:
-            for name, data in change(member.name, source.extractfile(member).read()):
-                info = tarfile.TarInfo(name)
-                info.size = len(data)
-                target.addfile(info, io.BytesIO(data))
+    """A copy of the archive whose files went through `change(name, data)`, which returns the
+    new list of (name, data) for that file."""
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(into, "w") as target:
+        for name in source.namelist():
+            for new_name, data in change(name, source.read(name)):
+                target.writestr(new_name, data)
     return into
 
 
@@ -454,7 +452,22 @@ def cut_in_half(archive: Path, into: Path) -> Path:
     return into
 
 
+def a_byte_flipped_in_a_photo(archive: Path, into: Path) -> Path:
+    """Bit rot on the disk: the archive's own check (each file's CRC) notices it."""
+    data = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as zipped:
+        photo = next(i for i in zipped.infolist() if i.filename.endswith("display.jpg"))
+    # Photos are stored as they are, after a 30-byte header that ends with two lengths.
+    header = photo.header_offset
+    name_length, extra_length = struct.unpack("<HH", data[header + 26 : header + 30])
+    data[header + 30 + name_length + extra_length + photo.compress_size // 2] ^= 0x01
+    into.write_bytes(bytes(data))
+    return into
+
+
 def a_photo_changed(archive: Path, into: Path) -> Path:
+    """A photo changed and the archive written anew: only the manifest's checksum notices."""
+
     def change(name, data):
         return [(name, data[:-1] + b"x" if name.endswith("thumb.jpg") else data)]
 
@@ -487,6 +500,7 @@ def a_schema_this_version_does_not_know(archive: Path, into: Path) -> Path:
 
 DAMAGES = {
     cut_in_half: "is damaged or incomplete",
+    a_byte_flipped_in_a_photo: "is damaged or incomplete (Bad CRC-32",
     a_photo_changed: "do not match the manifest, the first uploads/",
     a_name_no_backup_writes: "holds '../outside', which no Jelajah backup holds",
     no_manifest: "is not a Jelajah backup",
@@ -501,7 +515,7 @@ def test_a_damaged_or_foreign_archive_restores_nothing(
     old = Machine(tmp_path / "old", {"JELAJAH_APP__SECRET_KEY": "old"}, "")
     db.upgrade(sqlite_url(old.folder))
     archive, _phone = backed_up(old, monkeypatch, clock)
-    damaged = damage(archive, tmp_path / "damaged.tar.gz")
+    damaged = damage(archive, tmp_path / "damaged.zip")
     new = Machine(tmp_path / "new", {}, "")
     new.enter(monkeypatch)
     result = run("restore", damaged)
@@ -539,3 +553,27 @@ def test_a_demo_instance_comes_back_with_its_generated_key(tmp_path, monkeypatch
             app.extensions["engine"].dispose()
         said = "stay logged in" if kept else "is set to another key here and wins"
         assert said in result.output
+
+
+def test_an_upgraded_but_empty_database_is_no_reason_to_refuse(tmp_path, monkeypatch, clock):
+    old = Machine(tmp_path / "old", {"JELAJAH_APP__SECRET_KEY": "old"}, "")
+    db.upgrade(sqlite_url(old.folder))
+    archive, _phone = backed_up(old, monkeypatch, clock, groups_wanted=2)
+    new = Machine(tmp_path / "new", {}, sqlite_url(tmp_path / "new"))
+    new.enter(monkeypatch)
+    db.upgrade(new.url)  # what `jelajah db upgrade` leaves: every table, no row
+    result = run("restore", archive)
+    assert result.exit_code == 0, result.output
+    assert groups_in(new.url) == 2
+
+
+def test_a_backup_without_a_secret_key_says_so_and_so_does_its_restore(tmp_path, monkeypatch):
+    old = Machine(tmp_path / "old", {"JELAJAH_APP__MODE": "dev"}, sqlite_url(tmp_path / "old"))
+    old.enter(monkeypatch)
+    db.upgrade(old.url)  # the app never started, so it never made a key
+    made = run("backup", "backup.zip")
+    assert made.exit_code == 0 and "No secret key is set here" in made.output
+    Machine(tmp_path / "new", {}, "").enter(monkeypatch)
+    restored = run("restore", old.folder / "backup.zip")
+    assert restored.exit_code == 0, restored.output
+    assert "The backup holds no secret key" in restored.output

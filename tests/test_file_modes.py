@@ -68,14 +68,14 @@ def test_the_database_photos_backup_and_restore_are_private(umask, tmp_path, mon
         app.extensions["engine"].dispose()
     assert modes_under(tmp_path / "uploads") == {"folders": {0o700}, "files": {0o600}}
 
-    run("backup", "backups/jelajah.tar.gz")
+    run("backup", "backups/jelajah.zip")
     assert mode(tmp_path / "backups") == 0o700
-    assert mode(tmp_path / "backups" / "jelajah.tar.gz") == 0o600
+    assert mode(tmp_path / "backups" / "jelajah.zip") == 0o600
 
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     monkeypatch.chdir(fresh)
-    run("restore", tmp_path / "backups" / "jelajah.tar.gz")
+    run("restore", tmp_path / "backups" / "jelajah.zip")
     assert modes_under(fresh / "instance") == {"folders": {0o700}, "files": {0o600}}
     assert modes_under(fresh / "uploads") == {"folders": {0o700}, "files": {0o600}}
 

@@ -1,9 +1,12 @@
-"""Backups: the database, the photo files and the settings in one archive, and back again.
+"""Making a backup: the database, the photo files and the settings in one ZIP archive.
 
-The archive is a .tar.gz: tar and gzip are on every server, so a backup can be listed
-(`tar -tzf`) and, in an emergency, unpacked by hand without Jelajah; Python writes it as one
-stream, file by file, without holding any photo longer than it takes to copy it. (A ZIP would
-have spared gzip the photos, which do not compress, but `unzip` is missing from many servers.)
+Why a ZIP and not a .tar.gz: photos are JPEGs, compressed already. A ZIP stores them as they
+are and deflates only the database and the settings; a .tar.gz runs gzip over everything. On
+a played event of 60 groups (31 MB of photos, bench/backup.py) the .tar.gz took 0.9 s and the
+ZIP 0.2 s, for 31.2 and 31.3 MB: CPU time that a backup taken during an event would take from
+the phones, for nothing. A ZIP also checks each file by its own CRC (damage in one file leaves
+the others readable, where a gzip stream is lost from the damage on), and Python reads it
+wherever Jelajah runs, without Jelajah: `python3 -m zipfile -l` lists it, `-e` unpacks it.
 
     database/jelajah.sqlite | database/jelajah.pgdump   one consistent copy (see backup_db)
     uploads/ab/ab12...-display.jpg                      the photo files, as in the uploads folder
@@ -24,9 +27,11 @@ import hashlib
 import io
 import json
 import os
-import tarfile
+import shutil
+import stat
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,7 +52,7 @@ KEY_MEMBER = "settings/secret_key"
 UPLOADS = "uploads/"
 DATABASE = {"sqlite": "database/jelajah.sqlite", "postgresql": "database/jelajah.pgdump"}
 SMALL = (MANIFEST, CONFIG, KEY_MEMBER)
-COMPRESSLEVEL = 6  # gzip's own default: level 9 costs twice the time for 1% on these files
+CHUNK = 1 << 20
 WORDS = {
     "event": "event",
     "event_group": "group",
@@ -113,8 +118,8 @@ def make_backup(
         say(f"Copied the {KINDS[snapshot.kind]} database: {rows_said(snapshot.rows)}.")
         try:
             with create_private(partial) as raw:
-                with tarfile.open(fileobj=raw, mode="w:gz", compresslevel=COMPRESSLEVEL) as tar:
-                    writer = Writer(tar, now)
+                with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+                    writer = Writer(archive, now)
                     writer.add_file(DATABASE[snapshot.kind], snapshot.path)
                     photos = writer.add_uploads(LocalPhotoStore(machine.uploads))
                     say(f"Copied {photos} photo files from {machine.uploads}.")
@@ -135,7 +140,7 @@ def make_backup(
 
 
 def archive_path(out: Path | None, now: datetime) -> Path:
-    name = f"jelajah-backup-{now.astimezone(UTC):%Y%m%d-%H%M%S}.tar.gz"
+    name = f"jelajah-backup-{now.astimezone(UTC):%Y%m%d-%H%M%S}.zip"
     if out is None:
         return Path(name).absolute()
     return (out / name).absolute() if out.is_dir() else out.absolute()
@@ -144,31 +149,35 @@ def archive_path(out: Path | None, now: datetime) -> Path:
 class Writer:
     """Adds files to the archive and keeps each one's checksum for the manifest."""
 
-    def __init__(self, tar: tarfile.TarFile, now: datetime):
-        self.tar = tar
-        self.mtime = int(now.timestamp())
+    def __init__(self, archive: zipfile.ZipFile, now: datetime):
+        self.archive = archive
+        self.stamp = now.astimezone(UTC).timetuple()[:6]
         self.files: dict[str, dict] = {}
 
-    def add(self, name: str, source: BinaryIO, size: int) -> None:
-        info = tarfile.TarInfo(name)
-        info.size, info.mode, info.mtime = size, FILE_MODE, self.mtime
+    def add(self, name: str, source: BinaryIO, size: int, *, deflate: bool = True) -> None:
+        info = zipfile.ZipInfo(name, date_time=self.stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
+        info.external_attr = (stat.S_IFREG | FILE_MODE) << 16
+        info.file_size = size  # tells zipfile whether the file needs ZIP64's large sizes
         hashing = Hashing(source)
-        self.tar.addfile(info, hashing)
+        with self.archive.open(info, "w") as out:
+            shutil.copyfileobj(hashing, out, CHUNK)
         self.files[name] = {"sha256": hashing.sha.hexdigest(), "bytes": size}
 
     def add_bytes(self, name: str, data: bytes) -> None:
         self.add(name, io.BytesIO(data), len(data))
 
-    def add_file(self, name: str, path: Path) -> None:
+    def add_file(self, name: str, path: Path, *, deflate: bool = True) -> None:
         with open(path, "rb") as fh:
-            self.add(name, fh, os.fstat(fh.fileno()).st_size)
+            self.add(name, fh, os.fstat(fh.fileno()).st_size, deflate=deflate)
 
     def add_uploads(self, store: LocalPhotoStore) -> int:
         count = 0
         for key in store.keys():
             path = store.path(key)
             try:
-                self.add_file(UPLOADS + path.relative_to(store.root).as_posix(), path)
+                name = UPLOADS + path.relative_to(store.root).as_posix()
+                self.add_file(name, path, deflate=False)  # photos do not get smaller
             except FileNotFoundError:
                 continue  # removed since listed: only files that no row uses are ever removed
             count += 1
@@ -178,11 +187,16 @@ class Writer:
         said = []
         if config.is_file():
             self.add_file(CONFIG, config)
-            said.append(f"the settings file {config}")
+            said.append(f"Copied the settings file {config}.")
         if secret_key:
             self.add_bytes(KEY_MEMBER, secret_key.encode())
-            said.append("the secret key in use")
-        return f"Copied {' and '.join(said)}." if said else "There are no settings to copy."
+            said.append("Copied the secret key in use.")
+        else:  # a key given to the server only (systemd, say) is not seen from here
+            said.append(
+                "No secret key is set here (app.secret_key, or the instance folder's "
+                "secret_key): the backup holds none, and after a restore phones log in again."
+            )
+        return " ".join(said)
 
 
 class Hashing:

@@ -338,7 +338,7 @@ def storage_check(dry_run: bool) -> None:
         sys.exit(1)
 
 
-@cli.command(help="Write the database, the photo files and the settings to one .tar.gz archive.")
+@cli.command(help="Write the database, the photo files and the settings to one ZIP archive.")
 @click.argument("out", required=False, type=click.Path(path_type=Path))
 def backup(out: Path | None) -> None:
     """OUT is the archive to write, or a folder for it; by default a dated name in this folder."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import tarfile
+import shutil
 import tempfile
+import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from webapp import backup_db, db
 from webapp.backup import (
+    CHUNK,
     CONFIG,
     DATABASE,
     FORMAT,
@@ -88,16 +90,17 @@ def check_archive(archive: Path) -> Checked:
     sums: dict[str, str] = {}
     small: dict[str, bytes] = {}
     try:
-        with tarfile.open(archive, "r:gz") as tar:
-            for member in tar:
+        with zipfile.ZipFile(archive) as zipped:
+            for member in zipped.infolist():
                 name = member_name(archive, member, sums)
-                source = Hashing(tar.extractfile(member))
-                if name in SMALL:
-                    small[name] = source.read()
-                while source.read(1 << 20):
-                    pass
+                with zipped.open(member) as raw:  # zipfile checks the CRC as it reads
+                    source = Hashing(raw)
+                    if name in SMALL:
+                        small[name] = source.read()
+                    while source.read(CHUNK):
+                        pass
                 sums[name] = source.sha.hexdigest()
-    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+    except (zipfile.BadZipFile, NotImplementedError, EOFError, zlib.error, OSError) as exc:
         raise BackupError(
             f"{archive} is damaged or incomplete ({exc}); nothing was restored."
         ) from exc
@@ -121,12 +124,12 @@ def check_archive(archive: Path) -> Checked:
     return Checked(facts, small.get(CONFIG), key.decode().strip() if key else None)
 
 
-def member_name(archive: Path, member: tarfile.TarInfo, seen: Mapping[str, str]) -> str:
+def member_name(archive: Path, member: zipfile.ZipInfo, seen: Mapping[str, str]) -> str:
     """Only names a backup writes are read (nothing is unpacked by a name from the archive)."""
-    name = member.name
+    name = member.filename
     folder, _, key = name.removeprefix(UPLOADS).rpartition("/")
     photo = name.startswith(UPLOADS) and bool(KEY.match(key)) and folder == key[:2]
-    if not member.isfile() or name in seen or not (photo or name in {*SMALL, *DATABASE.values()}):
+    if member.is_dir() or name in seen or not (photo or name in {*SMALL, *DATABASE.values()}):
         raise BackupError(f"{archive} holds {name!r}, which no Jelajah backup holds.")
     return name
 
@@ -222,27 +225,27 @@ def unpack(
     """Writes the photos into the store and the database beside its place, checking every
     checksum again: the archive could have changed since it was checked."""
     written = set()
-    with tarfile.open(archive, "r:gz") as tar:
-        for member in tar:
-            if member.name in SMALL:
+    with zipfile.ZipFile(archive) as zipped:
+        for name in zipped.namelist():
+            if name in SMALL:
                 continue
-            source = Hashing(tar.extractfile(member))
-            if member.name == database:
-                with create_private(copy) as out:
-                    while chunk := source.read(1 << 20):
-                        out.write(chunk)
-            else:
-                key = member.name.rsplit("/", 1)[1]
-                store.save(key, source.read())
-                written.add(key)
-            if source.sha.hexdigest() != files[member.name]["sha256"]:
+            with zipped.open(name) as raw:
+                source = Hashing(raw)
+                if name == database:
+                    with create_private(copy) as out:
+                        shutil.copyfileobj(source, out, CHUNK)
+                else:
+                    key = name.rsplit("/", 1)[1]
+                    store.save(key, source.read())
+                    written.add(key)
+            if source.sha.hexdigest() != files[name]["sha256"]:
                 raise BackupError(f"{archive} changed while it was being restored; run it again.")
     return written
 
 
 def restore_secret_key(machine: Machine, key: str | None) -> str:
     if key is None:
-        return "The backup holds no secret key (the app had never started): phones log in anew."
+        return "The backup holds no secret key: phones logged in before it must log in again."
     if machine.secret_key == key:
         return (
             "The settings hold the backup's secret key: "
