@@ -577,3 +577,31 @@ def test_a_backup_without_a_secret_key_says_so_and_so_does_its_restore(tmp_path,
     restored = run("restore", old.folder / "backup.zip")
     assert restored.exit_code == 0, restored.output
     assert "The backup holds no secret key" in restored.output
+
+
+def test_a_backup_that_cannot_be_written_says_why_without_a_traceback(tmp_path, monkeypatch):
+    machine = Machine(tmp_path, {"JELAJAH_APP__SECRET_KEY": "k"}, sqlite_url(tmp_path))
+    machine.enter(monkeypatch)
+    db.upgrade(machine.url)
+    (tmp_path / "a-file").write_text("not a folder")
+    result = CliRunner().invoke(cli, ["backup", str(tmp_path / "a-file" / "backup.zip")])
+    assert result.exit_code == 1 and "Error: [Errno 20] Not a directory" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_backup_made_before_an_upgrade_is_upgraded_as_it_is_restored(tmp_path, monkeypatch):
+    old = Machine(tmp_path / "old", {"JELAJAH_APP__SECRET_KEY": "k"}, sqlite_url(tmp_path / "old"))
+    old.enter(monkeypatch)
+    db.upgrade(old.url, "0002")  # the code is newer: the app would not start on it
+    made = run("backup", "backup.zip")
+    assert made.exit_code == 0 and "schema 0002" in made.output
+    new = Machine(tmp_path / "new", {"JELAJAH_APP__SECRET_KEY": "k"}, sqlite_url(tmp_path / "new"))
+    new.enter(monkeypatch)
+    restored = run("restore", old.folder / "backup.zip")
+    assert restored.exit_code == 0, restored.output
+    assert f"Upgraded the database schema from 0002 to {db.head_revision()}" in restored.output
+    engine = db.make_engine(new.url)
+    try:
+        assert db.current_revision(engine) == db.head_revision()
+    finally:
+        engine.dispose()

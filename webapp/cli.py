@@ -338,15 +338,17 @@ def storage_check(dry_run: bool) -> None:
         sys.exit(1)
 
 
-@cli.command(help="Write the database, the photo files and the settings to one ZIP archive.")
+@cli.command(
+    help="Write the database, the photo files and the settings to one ZIP archive: OUT, or "
+    "a dated name in the folder OUT or in this folder."
+)
 @click.argument("out", required=False, type=click.Path(path_type=Path))
 def backup(out: Path | None) -> None:
-    """OUT is the archive to write, or a folder for it; by default a dated name in this folder."""
     from webapp import backup as backups
 
     try:
         backups.make_backup(out, now=now(), say=click.echo)
-    except backups.BackupError as exc:
+    except (backups.BackupError, OSError) as exc:  # OSError: a folder it may not write, say
         raise click.ClickException(str(exc)) from exc
 
 
@@ -360,5 +362,5 @@ def restore(archive: Path, force: bool) -> None:
 
     try:
         restoring.restore(archive, force=force, say=click.echo)
-    except restoring.BackupError as exc:
+    except (restoring.BackupError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
