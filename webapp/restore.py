@@ -46,10 +46,44 @@ __all__ = ["BackupError", "restore"]
 
 
 @dataclass(frozen=True)
+class Manifest:
+    """What an archive's manifest.json says, checked to hold every field a restore reads."""
+
+    version: str
+    created_at: str
+    kind: str
+    revision: str | None
+    rows: dict[str, int]
+    photo_bytes: int
+    sums: dict[str, str]  # file name -> SHA-256
+
+    @classmethod
+    def read(cls, data: bytes, archive: Path) -> Manifest:
+        try:
+            facts = json.loads(data)
+            if facts["format"] > FORMAT:
+                raise BackupError(f"{archive} was made by a newer Jelajah; restore it with that.")
+            manifest = cls(
+                version=str(facts["jelajah"]),
+                created_at=str(facts["created_at"]),
+                kind=facts["database"]["kind"],
+                revision=facts["database"]["revision"],
+                rows=dict(facts["database"]["rows"]),
+                photo_bytes=int(facts["uploads"]["bytes"]),
+                sums={name: info["sha256"] for name, info in facts["files"].items()},
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BackupError(f"{archive} is not a Jelajah backup (no readable manifest).") from exc
+        if DATABASE.get(manifest.kind) not in manifest.sums:
+            raise BackupError(f"{archive} is not a Jelajah backup (it holds no database).")
+        return manifest
+
+
+@dataclass(frozen=True)
 class Checked:
     """An archive whose every file matched its checksum, with its small files read."""
 
-    manifest: dict
+    manifest: Manifest
     config: bytes | None
     secret_key: str | None
 
@@ -62,8 +96,8 @@ def restore(
     checked = check_archive(archive)
     facts = checked.manifest
     say(
-        f"Checked {archive}: made by Jelajah {facts['jelajah']} at {facts['created_at']}; "
-        f"all {len(facts['files'])} files match their checksums."
+        f"Checked {archive}: made by Jelajah {facts.version} at {facts.created_at}; "
+        f"all {len(facts.sums)} files match their checksums."
     )
     config = config_file(environ)
     with tempfile.TemporaryDirectory(prefix="jelajah-restore-") as tmp:
@@ -104,13 +138,10 @@ def check_archive(archive: Path) -> Checked:
         raise BackupError(
             f"{archive} is damaged or incomplete ({exc}); nothing was restored."
         ) from exc
-    try:
-        facts = json.loads(small[MANIFEST])
-        listed = {name: info["sha256"] for name, info in facts["files"].items()}
-        if facts["format"] > FORMAT:
-            raise BackupError(f"{archive} was made by a newer Jelajah; restore it with that one.")
-    except (KeyError, TypeError, ValueError) as exc:
-        raise BackupError(f"{archive} is not a Jelajah backup (no readable manifest).") from exc
+    if MANIFEST not in small:
+        raise BackupError(f"{archive} is not a Jelajah backup (no readable manifest).")
+    facts = Manifest.read(small[MANIFEST], archive)
+    listed = facts.sums
     sums.pop(MANIFEST)
     wrong = sorted(
         name for name in listed.keys() | sums.keys() if listed.get(name) != sums.get(name)
@@ -134,18 +165,17 @@ def member_name(archive: Path, member: zipfile.ZipInfo, seen: Mapping[str, str])
     return name
 
 
-def refuse_unless_fit(machine: Machine, facts: dict, force: bool) -> None:
-    kind, here = facts["database"]["kind"], backup_db.kind_of(machine.url)
+def refuse_unless_fit(machine: Machine, facts: Manifest, force: bool) -> None:
+    kind, here = facts.kind, backup_db.kind_of(machine.url)
     if kind != here:
         raise BackupError(
             f"The backup holds a {KINDS[kind]} database but this machine is set up for "
             f"{KINDS[here]} (database.url); restore it onto {KINDS[kind]}."
         )
-    revision = facts["database"]["revision"]
-    if revision is not None and revision not in backup_db.known_revisions():
+    if facts.revision is not None and facts.revision not in backup_db.known_revisions():
         raise BackupError(
-            f"The backup's database is at schema revision {revision}, which this version of "
-            f"Jelajah does not know; restore it with Jelajah {facts['jelajah']} or newer."
+            f"The backup's database is at schema revision {facts.revision}, which this version "
+            f"of Jelajah does not know; restore it with Jelajah {facts.version} or newer."
         )
     if kind == "postgresql":
         backup_db.tool("pg_restore")
@@ -166,15 +196,15 @@ def refuse_unless_fit(machine: Machine, facts: dict, force: bool) -> None:
 
 
 def put_back(
-    archive: Path, facts: dict, machine: Machine, force: bool, tmp: Path, say: Say
+    archive: Path, facts: Manifest, machine: Machine, force: bool, tmp: Path, say: Say
 ) -> None:
-    kind = facts["database"]["kind"]
+    kind = facts.kind
     sqlite_target = db.sqlite_file(machine.url)
     folder = private_dir(sqlite_target.parent) if sqlite_target else tmp
     copy = folder / f".restore-{os.getpid()}-{DATABASE[kind].rsplit('/', 1)[1]}"
     store = LocalPhotoStore(machine.uploads)
     try:
-        written = unpack(archive, facts["files"], DATABASE[kind], copy, store)
+        written = unpack(archive, facts.sums, DATABASE[kind], copy, store)
         removed = [key for key in store.keys() if key not in written] if force else []
         for key in removed:
             store.delete(key)
@@ -182,14 +212,14 @@ def put_back(
     finally:
         copy.unlink(missing_ok=True)
     rows = backup_db.describe(machine.url)[1]
-    if rows != facts["database"]["rows"]:
+    if rows != facts.rows:
         raise BackupError("The restored database does not hold the rows its manifest lists.")
-    size = megabytes(facts["uploads"]["bytes"])
+    size = megabytes(facts.photo_bytes)
     say(f"Restored the {KINDS[kind]} database {backup_db.where(machine.url)}: {rows_said(rows)}.")
     say(f"Restored {len(written)} photo files ({size}) to {machine.uploads}.")
     if removed:
         say(f"Removed {len(removed)} photo files that were there before and not in the backup.")
-    revision, head = facts["database"]["revision"], db.head_revision()
+    revision, head = facts.revision, db.head_revision()
     if revision != head:
         db.upgrade(machine.url)
         say(f"Upgraded the database schema from {revision} to {head}.")
@@ -220,7 +250,7 @@ def photos_checked(machine: Machine) -> str:
 
 
 def unpack(
-    archive: Path, files: dict, database: str, copy: Path, store: LocalPhotoStore
+    archive: Path, sums: dict[str, str], database: str, copy: Path, store: LocalPhotoStore
 ) -> set[str]:
     """Writes the photos into the store and the database beside its place, checking every
     checksum again: the archive could have changed since it was checked."""
@@ -238,7 +268,7 @@ def unpack(
                     key = name.rsplit("/", 1)[1]
                     store.save(key, source.read())
                     written.add(key)
-            if source.sha.hexdigest() != files[name]["sha256"]:
+            if source.sha.hexdigest() != sums.get(name):
                 raise BackupError(f"{archive} changed while it was being restored; run it again.")
     return written
 
