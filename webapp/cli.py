@@ -338,3 +338,31 @@ def storage_check(dry_run: bool) -> None:
     click.echo(f"{len(report.removed)} file(s) no row uses, {missing} missing file(s).")
     if missing:
         sys.exit(1)
+
+
+@cli.command(
+    help="Write the database, the photo files and the settings to one ZIP archive: OUT, or "
+    "a dated name in the folder OUT or in this folder."
+)
+@click.argument("out", required=False, type=click.Path(path_type=Path))
+def backup(out: Path | None) -> None:
+    from webapp import backup as backups
+
+    try:
+        backups.make_backup(out, now=now(), say=click.echo)
+    except (backups.BackupError, OSError) as exc:  # OSError: a folder it may not write, say
+        raise click.ClickException(str(exc)) from exc
+
+
+@cli.command(help="Bring back a backup archive onto this machine (a fresh one, or with --force).")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Replace a database or uploads folder that already holds data."
+)
+def restore(archive: Path, force: bool) -> None:
+    from webapp import restore as restoring
+
+    try:
+        restoring.restore(archive, force=force, say=click.echo)
+    except (restoring.BackupError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc

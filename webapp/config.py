@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from webapp.files import private_dir
+
 ENV_PREFIX = "JELAJAH_"
 CONFIG_ENV = "JELAJAH_CONFIG"
 MODES = ("production", "demo", "dev")
@@ -145,7 +147,7 @@ def instance_secret_key(instance_path: Path) -> str:
     key_file = instance_path / "secret_key"
     if key_file.is_file():
         return key_file.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
+    private_dir(instance_path)
     key = secrets.token_hex(32)
     key_file.write_text(key)
     key_file.chmod(0o600)

@@ -15,6 +15,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from webapp.files import private_dir, touch_private
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 writing: ContextVar[bool] = ContextVar("writing", default=False)
 
@@ -74,8 +76,25 @@ def database_url(settings: dict[str, dict[str, Any]], instance_path: Path) -> st
     return f"sqlite:///{instance_path / 'jelajah.sqlite'}"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL; None for PostgreSQL and in-memory databases."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def prepare_sqlite_file(url: str) -> None:
+    """The database file and its folder are made private before SQLite creates the file;
+    SQLite gives its -wal and -shm files the database file's mode."""
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        touch_private(private_dir(path.parent) / path.name)
+
+
 def make_engine(url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
+        prepare_sqlite_file(url)
         engine = sa.create_engine(
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
         )
@@ -115,8 +134,7 @@ def alembic_config(url: str) -> AlembicConfig:
 def upgrade(url: str, revision: str = "head") -> None:
     from alembic import command
 
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    prepare_sqlite_file(url)
     command.upgrade(alembic_config(url), revision)
 
 

@@ -8,6 +8,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from webapp.files import create_private, private_dir
+
 KEY = re.compile(r"^[0-9a-f]{32}-(original\.(jpeg|png|webp|heif)|display\.jpg|thumb\.jpg)$")
 TEMP_PREFIX = ".tmp-"
 VARIANTS = ("display.jpg", "thumb.jpg")
@@ -42,10 +44,10 @@ class LocalPhotoStore:
     def save(self, key: str, data: bytes) -> None:
         """Writes to a temporary file and renames it, so a crash never leaves half a photo."""
         target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(target.parent)
         temp = target.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
         try:
-            with open(temp, "wb") as fh:
+            with create_private(temp) as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
