@@ -54,9 +54,7 @@ def test_points_change_in_steps_at_the_moment_they_are_earned(app, make, session
     assert len(rises) == 2 and rises[0] > rises[1]  # two steps up (SVG y grows downwards)
 
 
-def test_a_late_penalty_lands_with_its_points_and_never_dips_below_zero(
-    app, make, session, clock
-):
+def test_a_late_penalty_lands_with_its_points_and_never_dips_below_zero(app, make, session, clock):
     event = make.event(make.account("ani@example.org"))
     elang = make.group(event, "Elang")
     task = make.task(event, points=10, late={"policy": "penalty_points", "value": 4})
@@ -95,9 +93,7 @@ def test_end_labels_never_overlap_even_when_groups_tie(app, make, session, clock
     assert any(text.endswith("… 20") for text in labels)  # long names shortened, points kept
 
 
-def test_the_chart_has_a_time_axis_in_the_events_zone_and_a_points_axis(
-    app, make, session, clock
-):
+def test_the_chart_has_a_time_axis_in_the_events_zone_and_a_points_axis(app, make, session, clock):
     event = make.event(make.account("ani@example.org"), hours=10)  # 07:00-17:00 WITA
     judge = make.judge(event)
     elang = make.group(event, "Elang")
