@@ -110,8 +110,10 @@ def field_day(
     title: str = "Jelajah Lapangan Kota Makassar",
     place: str = "Benteng Rotterdam",
     task_title: str = "Foto kelompok di benteng",
+    started: timedelta = timedelta(0),
 ) -> FieldDay:
-    clock.value = real_now()
+    """The event started `started` ago; the clock stands a minute after its start."""
+    clock.value = real_now() - started
     organiser = make.account("ani@example.org", name="Ani")
     event = make.event(organiser, hours=8, title=title, language=language, description=description)
     fort = make.location(event, name=place, lat=-5.1343, lon=119.4055, radius_m=60)

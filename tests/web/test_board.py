@@ -307,7 +307,8 @@ def test_the_chart_shows_points_through_the_day(app, make, session, clock):
     clock.advance(hours=2)
     svg = app.test_client().get(f"/board/{event.board_token}/chart.svg")
     text = svg.get_data(as_text=True)
-    assert svg.mimetype == "image/svg+xml" and "<path" in text and "Elang 5" in text
+    assert svg.mimetype == "image/svg+xml" and "<path" in text
+    assert 'text-anchor="end">5</text>' in text and ">Elang</text>" in text
     assert "08:00" in text  # hours in the event's zone (07:00 WITA start)
 
 

@@ -18,9 +18,9 @@ from webapp.domain.scoring import Row, points_over_time
 from webapp.domain.windows import tz_abbreviation
 
 WIDTH, HEIGHT = 1200, 600
-LEFT, RIGHT, TOP, BOTTOM = 70, 290, 50, 50  # the plot's margins: axes, end labels, title
+LEFT, RIGHT, TOP, BOTTOM = 70, 320, 50, 50  # the plot's margins: axes, end labels, title
 LABEL_GAP, MIN_LABEL_GAP = 24, 12
-NAME_CHARS = 20
+NAME_CHARS, POINTS_WIDTH = 16, 56
 COLOUR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 HOURS = (1, 2, 3, 6)
 
@@ -133,7 +133,7 @@ def time_ticks(start: datetime, end: datetime, zone: tzinfo) -> list[datetime]:
 
 
 def end_labels(ends: list[tuple[float, float, str, str]], line_end: float, left: float) -> list:
-    """Each group's name and points beside the plot, spread so that no two overlap, with a
+    """Each group's points and name beside the plot, spread so that no two overlap, with a
     thin line to where its own line ends."""
     if not ends:
         return []
@@ -149,10 +149,12 @@ def end_labels(ends: list[tuple[float, float, str, str]], line_end: float, left:
     parts = []
     for at, (wanted, points, name, colour) in zip(placed, ends, strict=True):
         short = name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1].rstrip() + "…"
+        baseline = f'y="{at + size / 3:.1f}"'
         parts.append(
             f'<line x1="{line_end:.1f}" y1="{wanted:.1f}" x2="{left + 8}" y2="{at:.1f}" '
             f'stroke={quoteattr(colour)} stroke-width="1" stroke-dasharray="3 3"/>'
-            f'<text x="{left + 12}" y="{at + size / 3:.1f}" font-size="{size}" '
-            f'fill={quoteattr(colour)} font-weight="bold">{escape(short)} {points:g}</text>'
+            f'<g class="end" fill={quoteattr(colour)} font-size="{size}" font-weight="bold">'
+            f'<text x="{left + 8 + POINTS_WIDTH}" {baseline} text-anchor="end">{points:g}</text>'
+            f'<text x="{left + 16 + POINTS_WIDTH}" {baseline}>{escape(short)}</text></g>'
         )
     return parts

@@ -31,6 +31,7 @@ function renderRows(groups, phase) {
   const perColumn = Math.max(Math.ceil(groups.length / columns), 6);
   list.style.setProperty("--columns", columns);
   list.style.setProperty("--per-column", perColumn);
+  list.classList.toggle("two-columns", columns === 2);
   const seen = new Set();
   groups.forEach((group, index) => {
     seen.add(String(group.id));
