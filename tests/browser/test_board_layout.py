@@ -181,3 +181,34 @@ def test_a_long_description_wraps_above_the_standings(
     assert said["y"] + said["height"] <= first_row
     assert_no_rows_overlap(row_boxes(page))
     page.screenshot(path=str(shots / f"board-description-{width}x{height}.png"))
+
+
+def test_the_map_shows_groups_at_their_places_with_labels_apart(
+    wall, make, session, clock, live_server, shots
+):
+    day = field_day(make, session, clock, live_server, group_names(6)[:5])
+    museum = make.location(day.event, name="Museum Kota Makassar", lat=-5.1378, lon=119.4125)
+    museum_task = make.task(
+        day.event, "photo_at_location", title="Foto museum", location_id=museum.id
+    )
+    for n, group in enumerate(day.groups):
+        day.send_photo(group, landscape_photo(), day.photo if n < 3 else museum_task)
+    board.update(session, event=day.event, actor=day.organiser, now=clock(), board_view="map")
+    session.commit()
+    page = wall.new_page()
+    page.goto(f"/board/{day.event.board_token}")
+    expect(page.locator(".group-tip")).to_have_count(5)
+    expect(page.locator(".place-tip")).to_have_text(["Benteng Rotterdam", "Museum Kota Makassar"])
+    page.wait_for_timeout(800)
+    boxes = [tip.bounding_box() for tip in page.locator(".group-tip").all()]
+    for n, one in enumerate(boxes):
+        assert one["x"] >= 0 and one["x"] + one["width"] <= 1920, one
+        for other in boxes[n + 1 :]:
+            apart = (
+                one["y"] + one["height"] <= other["y"] + 1
+                or other["y"] + other["height"] <= one["y"] + 1
+                or one["x"] + one["width"] <= other["x"]
+                or other["x"] + other["width"] <= one["x"]
+            )
+            assert apart, (one, other)
+    page.screenshot(path=str(shots / "board-map-1920x1080.png"))

@@ -80,6 +80,12 @@ function label(text, className) {
   return el("span", { className, textContent: text });
 }
 
+function groupLabel(p) {
+  const swatch = el("i", { className: "swatch" });
+  swatch.style.background = p.colour;
+  return el("span", { className: "group-label" }, swatch, p.group);
+}
+
 let map = null;
 function renderMap(data) {
   if (!window.L) return;
@@ -92,7 +98,7 @@ function renderMap(data) {
   const points = [];
   for (const place of data.places) {
     L.circle([place.lat, place.lon], { radius: place.radius, color: "#ffffff", weight: 2, fillOpacity: 0.15 })
-      .bindTooltip(label(place.name, "place-label"), { permanent: true, direction: "bottom", className: "place-tip" })
+      .bindTooltip(label(place.name, "place-label"), { permanent: true, direction: "left", offset: [-14, 0], className: "place-tip" })
       .addTo(map);
     points.push([place.lat, place.lon]);
   }
@@ -102,12 +108,13 @@ function renderMap(data) {
     const key = `${p.lat},${p.lon}`;
     atPlace.set(key, [...(atPlace.get(key) || []), p]);
   }
+  const spacing = Math.round(window.innerHeight * 0.024 * 2); // a label's height and a gap (board.css)
   for (const group of atPlace.values()) {
     group.forEach((p, k) => {
       L.circleMarker([p.lat, p.lon], { radius: 12, color: "#ffffff", weight: 2, fillColor: p.colour, fillOpacity: 0.95 })
-        .bindTooltip(label(p.group, "group-label"), {
+        .bindTooltip(groupLabel(p), {
           permanent: true, direction: "right", className: "group-tip",
-          offset: [16, (k - (group.length - 1) / 2) * 30],
+          offset: [16, (k - (group.length - 1) / 2) * spacing],
         }).addTo(map);
       points.push([p.lat, p.lon]);
     });
