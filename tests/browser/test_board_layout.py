@@ -1,6 +1,7 @@
 """How the board looks in the room: 3, 8 and 20 groups with long names, in both languages,
-at 1920x1080 and 1280x720; the photos, the chart and a long description. Screenshots are
-written with the `shots` fixture (JELAJAH_SCREENSHOTS=docs refreshes the README's)."""
+at 1920x1080 and 1280x720; the photos, the chart, the map and a long description. The
+README's pictures go through the `shots` fixture (JELAJAH_SCREENSHOTS=docs refreshes them);
+the other cases are pictured in the test's own folder (pytest --basetemp to keep them)."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def reading_order(rows: list[dict]) -> list[str]:
 @pytest.mark.parametrize("language", ["id", "en"])
 @pytest.mark.parametrize("count", [3, 8, 20])
 def test_the_standings_fit_with_long_names(
-    wall, make, session, clock, live_server, shots, count, language
+    wall, make, session, clock, live_server, shots, tmp_path, count, language
 ):
     names = group_names(count)
     day = field_day(make, session, clock, live_server, names, language=language)
@@ -84,7 +85,7 @@ def test_the_standings_fit_with_long_names(
             assert row["nameHeight"] >= 14, row  # readable from the back of the room
         long = [row for row in rows if row["name"] in LONG]
         assert long and all(row["cut"] for row in long)  # ended with …, not overlapping
-        page.screenshot(path=str(shots / f"board-{count}-{language}-{width}x{height}.png"))
+        page.screenshot(path=str(tmp_path / f"board-{count}-{language}-{width}x{height}.png"))
         if count == 8 and language == "id":
             page.screenshot(path=str(shots / f"board-{width}x{height}.png"))
 
@@ -156,7 +157,7 @@ def test_the_chart_view_shows_the_day_so_far(wall, make, session, clock, live_se
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
 def test_a_long_description_wraps_above_the_standings(
-    wall, make, session, clock, live_server, shots, width, height
+    wall, make, session, clock, live_server, tmp_path, width, height
 ):
     description = (
         "Peserta Pelatihan Kepemimpinan Administrator dibagi dalam kelompok dan mengunjungi "
@@ -180,11 +181,11 @@ def test_a_long_description_wraps_above_the_standings(
     assert said["x"] + said["width"] <= page.locator("#clock").bounding_box()["x"]
     assert said["y"] + said["height"] <= first_row
     assert_no_rows_overlap(row_boxes(page))
-    page.screenshot(path=str(shots / f"board-description-{width}x{height}.png"))
+    page.screenshot(path=str(tmp_path / f"board-description-{width}x{height}.png"))
 
 
 def test_the_map_shows_groups_at_their_places_with_labels_apart(
-    wall, make, session, clock, live_server, shots
+    wall, make, session, clock, live_server, tmp_path
 ):
     day = field_day(make, session, clock, live_server, group_names(6)[:5])
     museum = make.location(day.event, name="Museum Kota Makassar", lat=-5.1378, lon=119.4125)
@@ -211,4 +212,4 @@ def test_the_map_shows_groups_at_their_places_with_labels_apart(
                 or other["x"] + other["width"] <= one["x"]
             )
             assert apart, (one, other)
-    page.screenshot(path=str(shots / "board-map-1920x1080.png"))
+    page.screenshot(path=str(tmp_path / "board-map-1920x1080.png"))
