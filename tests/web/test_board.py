@@ -353,3 +353,22 @@ def test_unchanged_polls_are_answered_before_the_app_and_changes_go_through(
     session.commit()
     fresh = web.get("/play/api/state", headers={"If-None-Match": phone_tag})
     assert fresh.status_code == 200 and fresh.headers["ETag"] != phone_tag
+
+
+def test_during_the_reveal_the_bars_do_not_give_the_leaders_total_away(app, make, session, clock):
+    event, judge, elang, rajawali, task = board_event(make, session, clock)
+    for group, points in ((elang, 5), (rajawali, 90)):
+        judging.add_adjustment(
+            session,
+            event=event,
+            group_id=group.id,
+            points=points,
+            reason="x",
+            actor=judge,
+            now=clock(),
+        )
+    board.update(session, event=event, actor=judge, now=clock(), freeze_at=clock())
+    board.update(session, event=event, actor=judge, now=clock(), reveal_step=1)
+    session.commit()
+    (shown,) = data(app.test_client(), event).json["groups"]
+    assert (shown["name"], shown["points"], shown["bar"]) == ("Elang", 5.0, 1.0)

@@ -74,7 +74,7 @@ def board_json(event) -> dict:
     colours = standings.colours_of(session, event.id)
     shown = board.revealed(rows, event.reveal_step) if phase == "reveal" else rows
     until = event.freeze_at if phase == "frozen" else None
-    top = max((float(r.total) for r in rows), default=0) or 1
+    top = max((float(r.total) for r in shown), default=0) or 1  # no leader's total leaks
     deadline = board.next_deadline(session, event, moment)
     return {
         "revision": event.revision,
