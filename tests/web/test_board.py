@@ -1,11 +1,13 @@
 """The board: its data answered 304 while unchanged, the freeze and the reveal, and what its
 token may and may not open."""
 
+import re
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
-from webapp.models import Event, Submission
+from webapp.models import AuditEntry, Event, Submission
 from webapp.services import board, judging
 
 
@@ -181,19 +183,113 @@ def test_the_organiser_controls_view_freeze_reveal_and_announcements(web, make, 
     web.submit(
         page, {"command": "announce", "text": "Kumpul di Losari pukul 17.00", "on_board": "1"}
     )
-    web.submit(page, {"command": "reveal"})
     session.rollback()
     session.expire_all()
     event = session.get(Event, event.id)
-    assert (event.board_view, event.board_rotation_seconds, event.reveal_step) == ("photos", 20, 1)
+    assert (event.board_view, event.board_rotation_seconds) == ("photos", 20)
     assert event.freeze_at.isoformat() == "2026-11-25T08:30:00+00:00"  # 16:30 WITA
     assert board.announcements(session, event) == ["Kumpul di Losari pukul 17.00"]
+    web.submit(page, {"command": "freeze", "at": ""})  # now
+    web.submit(page, {"command": "reveal", "confirm": "yes"})
+    web.submit(page, {"command": "reveal"})  # once started, the next group needs no yes
+    assert reveal_step(session, event) == 2
     bad = web.submit(
         page, {"command": "view", "view": "disco", "rotation": "20"}, follow_redirects=True
     )
     assert "not possible" in bad.get_data(as_text=True) or "tidak mungkin" in bad.get_data(
         as_text=True
     )
+
+
+def fresh(session, event) -> Event:
+    """The event as the app left it: a new snapshot, nothing kept from before."""
+    session.rollback()
+    session.expire_all()
+    return session.get(Event, event.id)
+
+
+def reveal_step(session, event) -> int:
+    return fresh(session, event).reveal_step
+
+
+def test_the_reveal_starts_only_after_the_freeze_and_a_yes(web, make, session, clock):
+    event, judge, elang, rajawali, task = board_event(make, session, clock)
+    web.login("ani@example.org")
+    web.get("/lang/en")
+    page = f"/organiser/events/{event.id}/board"
+    control = web.get(page).get_data(as_text=True)
+    assert 'id="reveal-start"' not in control and "Freeze the standings first" in control
+    refused = web.submit(page, {"command": "reveal", "confirm": "yes"}, follow_redirects=True)
+    assert "Freeze the board first" in refused.get_data(as_text=True)
+    web.submit(page, {"command": "freeze", "at": "16:30"})  # later today: not frozen yet
+    web.submit(page, {"command": "reveal", "confirm": "yes"})
+    assert reveal_step(session, event) == -1
+    web.submit(page, {"command": "freeze", "at": ""})
+    control = web.get(page).get_data(as_text=True)
+    assert 'name="confirm" value="yes" required' in control and 'id="reveal-start"' in control
+    unconfirmed = web.submit(page, {"command": "reveal"}, follow_redirects=True)
+    assert "Yes, start the reveal now" in unconfirmed.get_data(as_text=True)
+    assert reveal_step(session, event) == -1
+    web.submit(page, {"command": "reveal", "confirm": "yes"})
+    assert reveal_step(session, event) == 1
+    assert 'id="reveal-next"' in web.get(page).get_data(as_text=True)
+
+
+def test_the_service_refuses_a_reveal_before_the_freeze(make, session, clock):
+    event, judge, elang, rajawali, task = board_event(make, session, clock)
+    with pytest.raises(board.RevealNeedsFreeze):
+        board.reveal_next(session, event=event, actor=judge, now=clock(), confirmed=True)
+    with pytest.raises(board.RevealNeedsFreeze):
+        board.update(session, event=event, actor=judge, now=clock(), reveal_step=3)
+    assert event.reveal_step == -1
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_reveal_and_announcement_have_different_words_far_apart(
+    web, make, session, clock, language
+):
+    event, judge, elang, rajawali, task = board_event(make, session, clock)
+    board.update(session, event=event, actor=judge, now=clock(), freeze_at=clock())
+    session.commit()
+    web.login("ani@example.org")
+    web.get(f"/lang/{language}")
+    control = web.get(f"/organiser/events/{event.id}/board").get_data(as_text=True)
+    buttons = dict(
+        re.findall(r'value="(announce|reveal)">.*?<button[^>]*>([^<]+)</button>', control, re.S)
+    )
+    assert set(buttons) == {"announce", "reveal"}
+    announce, reveal = buttons["announce"], buttons["reveal"]
+    assert not set(announce.lower().split()) & set(reveal.lower().split())  # no shared word
+    between = control[control.index(announce) : control.index(reveal)]
+    assert 'id="freeze"' in between  # the freeze card sits between them
+    if language == "id":
+        assert announce == "Kirim pengumuman" and "Umumkan" not in reveal
+
+
+def test_a_new_board_link_stops_the_old_one_at_once(web, make, session, clock, app):
+    event, judge, elang, rajawali, task = board_event(make, session, clock)
+    sub = photo(make, event, elang, task, clock, "a1", status="accepted")
+    old = event.board_token
+    anonymous = app.test_client()
+    tag = data(anonymous, event).headers["ETag"]
+    web.login("ani@example.org")
+    web.get("/lang/en")
+    done = web.submit(
+        f"/organiser/events/{event.id}/board", {"command": "new_link"}, follow_redirects=True
+    )
+    new = fresh(session, event).board_token
+    assert (
+        new != old and new in done.get_data(as_text=True) and old not in done.get_data(as_text=True)
+    )
+    assert "old one stopped working" in done.get_data(as_text=True)
+    for path in ("", "/data.json", "/chart.svg"):
+        assert anonymous.get(f"/board/{old}{path}").status_code == 404
+        assert anonymous.get(f"/board/{new}{path}").status_code == 200
+    stale = anonymous.get(f"/board/{old}/data.json", headers={"If-None-Match": tag})
+    assert stale.status_code == 404  # not even a 304 from the fast path
+    assert anonymous.get(f"/photos/{sub.photo_key}/thumb.jpg?board={old}").status_code == 404
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "board.new_link")).one()
+    assert entry.actor.startswith("Organiser") and old not in str(entry.after) + str(entry.before)
 
 
 def test_the_chart_shows_points_through_the_day(app, make, session, clock):
@@ -208,9 +304,11 @@ def test_the_chart_shows_points_through_the_day(app, make, session, clock):
         now=clock.value + timedelta(hours=1),
     )
     session.commit()
+    clock.advance(hours=2)
     svg = app.test_client().get(f"/board/{event.board_token}/chart.svg")
     text = svg.get_data(as_text=True)
-    assert svg.mimetype == "image/svg+xml" and "<polyline" in text and "Elang 5" in text
+    assert svg.mimetype == "image/svg+xml" and "<path" in text
+    assert 'text-anchor="end">5</text>' in text and ">Elang</text>" in text
     assert "08:00" in text  # hours in the event's zone (07:00 WITA start)
 
 
@@ -255,3 +353,22 @@ def test_unchanged_polls_are_answered_before_the_app_and_changes_go_through(
     session.commit()
     fresh = web.get("/play/api/state", headers={"If-None-Match": phone_tag})
     assert fresh.status_code == 200 and fresh.headers["ETag"] != phone_tag
+
+
+def test_during_the_reveal_the_bars_do_not_give_the_leaders_total_away(app, make, session, clock):
+    event, judge, elang, rajawali, task = board_event(make, session, clock)
+    for group, points in ((elang, 5), (rajawali, 90)):
+        judging.add_adjustment(
+            session,
+            event=event,
+            group_id=group.id,
+            points=points,
+            reason="x",
+            actor=judge,
+            now=clock(),
+        )
+    board.update(session, event=event, actor=judge, now=clock(), freeze_at=clock())
+    board.update(session, event=event, actor=judge, now=clock(), reveal_step=1)
+    session.commit()
+    (shown,) = data(app.test_client(), event).json["groups"]
+    assert (shown["name"], shown["points"], shown["bar"]) == ("Elang", 5.0, 1.0)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import (
     Blueprint,
     Flask,
@@ -15,10 +13,12 @@ from flask import (
     render_template,
     request,
 )
+from flask_babel import gettext as _
 
 from webapp.blueprints import now
 from webapp.db import request_session
-from webapp.services import board, standings
+from webapp.domain.windows import tz_abbreviation
+from webapp.services import board, board_map, standings
 from webapp.services.chart import rank_chart_svg
 
 bp = Blueprint("board", __name__, url_prefix="/board")
@@ -41,10 +41,12 @@ def show(token: str):
     """The full-screen board; everything on it comes from the data below, polled."""
     event = event_by_token(token)
     settings = current_app.config["SETTINGS"]
+    moment = now()
     return render_template(
         "board/board.html",
         event=event,
-        server_now=now(),
+        server_now=moment,
+        zone=tz_abbreviation(event.timezone, moment),
         poll_seconds=settings["board"]["poll_seconds"],
         tile_url=settings["map"]["tile_url"],
         tile_attribution=settings["map"]["tile_attribution"],
@@ -72,7 +74,7 @@ def board_json(event) -> dict:
     colours = standings.colours_of(session, event.id)
     shown = board.revealed(rows, event.reveal_step) if phase == "reveal" else rows
     until = event.freeze_at if phase == "frozen" else None
-    top = max((float(r.total) for r in rows), default=0) or 1
+    top = max((float(r.total) for r in shown), default=0) or 1  # no leader's total leaks
     deadline = board.next_deadline(session, event, moment)
     return {
         "revision": event.revision,
@@ -104,8 +106,9 @@ def board_json(event) -> dict:
             )
             for p in board.latest_photos(session, event, until)
         ],
-        "positions": board.last_positions(session, event) if phase == "live" else [],
-        "places": board.places(session, event),
+        # Where groups are is news only while the standings are: none during the freeze.
+        "positions": board_map.group_markers(session, event) if phase == "live" else [],
+        "places": board_map.places(session, event, until or moment),
         "announcements": board.announcements(session, event),
         "timezone": event.timezone,
     }
@@ -113,15 +116,23 @@ def board_json(event) -> dict:
 
 @bp.route("/<token>/chart.svg")
 def chart(token: str):
-    """Points of each group through the day, for the closing session (hidden while frozen)."""
+    """Points of each group through the day: up to the freeze while frozen, and during the
+    reveal only the groups already revealed."""
     session = request_session()
     event = event_by_token(token)
-    rows, phase = board.board_rows(session, event, now())
+    moment = now()
+    rows, phase = board.board_rows(session, event, moment)
+    if phase == "reveal":
+        rows = board.revealed(rows, event.reveal_step)
     svg = rank_chart_svg(
         rows,
         standings.colours_of(session, event.id),
         event.starts_at,
         event.ends_at,
-        ZoneInfo(event.timezone),
+        event.timezone,
+        until=event.freeze_at if phase == "frozen" else moment,
+        title=_("Points through the day"),
     )
-    return Response(svg, mimetype="image/svg+xml")
+    response = Response(svg, mimetype="image/svg+xml")
+    response.cache_control.no_cache = True
+    return response

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache, partial
+from itertools import groupby
 from typing import Any, NamedTuple
 
 CENT = Decimal("0.01")
@@ -440,13 +441,16 @@ def ranked(rows: list[Row], order: Sequence[str]) -> list[Row]:
 
 
 def points_over_time(rows: Iterable[Row]) -> dict[int, list[tuple[datetime, Decimal]]]:
-    """Each group's cumulative points at each moment they changed: the rank-over-time chart."""
+    """Each group's cumulative points at each moment they changed: the rank-over-time chart.
+    What lands at one instant (a submission's points and its late penalty, a bonus) counts
+    as one net change, so the line never dips below what the group ever had."""
     series = {}
     for row in rows:
         total, points = Decimal("0.00"), []
-        for line in row.lines:
-            if line.points:
-                total += line.points
-                points.append((line.at, total))
+        for at, lines in groupby(row.lines, key=lambda line: line.at):
+            change = sum((line.points for line in lines), ZERO)
+            if change:
+                total += change
+                points.append((at, total))
         series[row.group_id] = points
     return series

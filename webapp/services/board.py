@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from webapp.domain import scoring
 from webapp.domain.text import N_
-from webapp.models import Announcement, Event, Group, Location, Submission, Task, User
+from webapp.models import Announcement, Event, Group, Submission, Task, User
 from webapp.services import ServiceError, audit, standings
 
 VIEWS = ("rotate", "standings", "photos", "map", "chart")
@@ -17,6 +18,14 @@ PHOTO_STRIP = 12
 
 class BadBoardSetting(ServiceError):
     template = N_("That board setting is not possible.")
+
+
+class RevealNeedsFreeze(ServiceError):
+    template = N_("Freeze the board first: the reveal starts from the standings the room last saw.")
+
+
+class RevealNotConfirmed(ServiceError):
+    template = N_("Tick “Yes, start the reveal now” to start it.")
 
 
 def by_token(session: Session, token: str) -> Event | None:
@@ -63,43 +72,6 @@ def latest_photos(session: Session, event: Event, until: datetime | None) -> lis
     ]
 
 
-def last_positions(session: Session, event: Event) -> list[dict]:
-    """Where each group last checked in (or sent a photo from), for the board's map."""
-    seen: dict[int, dict] = {}
-    for group_id, name, colour, lat, lon, at in session.exec(
-        select(
-            Submission.group_id,
-            Group.name,
-            Group.colour,
-            Submission.lat,
-            Submission.lon,
-            Submission.received_at,
-        )
-        .join(Group, Group.id == Submission.group_id)
-        .where(
-            Submission.event_id == event.id,
-            Submission.lat.is_not(None),
-            Submission.status.in_(("accepted", "pending")),
-        )
-        .order_by(Submission.received_at)
-    ):
-        seen[group_id] = {
-            "group": name,
-            "colour": colour,
-            "lat": lat,
-            "lon": lon,
-            "at": at.isoformat(),
-        }
-    return list(seen.values())
-
-
-def places(session: Session, event: Event) -> list[dict]:
-    return [
-        {"name": loc.name, "lat": loc.lat, "lon": loc.lon, "radius": loc.radius_m}
-        for loc in session.exec(select(Location).where(Location.event_id == event.id))
-    ]
-
-
 def announcements(session: Session, event: Event) -> list[str]:
     return [
         a.text
@@ -121,6 +93,9 @@ def update(
         raise BadBoardSetting()
     if not 5 <= int(changes.get("board_rotation_seconds", 30)) <= 600:
         raise BadBoardSetting()
+    starts_reveal = int(changes.get("reveal_step", -1)) >= 0 > event.reveal_step
+    if starts_reveal and not frozen(event, now):
+        raise RevealNeedsFreeze()
     before = {key: audit.jsonable(getattr(event, key)) for key in changes}
     for key, value in changes.items():
         setattr(event, key, value)
@@ -132,6 +107,32 @@ def update(
         before=before,
         after={k: audit.jsonable(v) for k, v in changes.items()},
         now=now,
+    )
+    return event
+
+
+def reveal_next(
+    session: Session, *, event: Event, actor: User, now: datetime, confirmed: bool
+) -> Event:
+    """One more group revealed, from the last place up; starting needs the freeze and a yes."""
+    if event.reveal_step < 0 and frozen(event, now) and not confirmed:
+        raise RevealNotConfirmed()
+    return update(
+        session, event=event, actor=actor, now=now, reveal_step=max(event.reveal_step, 0) + 1
+    )
+
+
+def new_link(session: Session, *, event: Event, actor: User, now: datetime) -> Event:
+    """A new board token: the old link stops working at once (a leaked link, a lent laptop)."""
+    event.board_token = secrets.token_urlsafe(24)
+    session.add(event)
+    audit.record(
+        session,
+        event_id=event.id,
+        actor=actor,
+        action="board.new_link",
+        now=now,
+        moves_standings=False,
     )
     return event
 

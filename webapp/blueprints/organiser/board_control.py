@@ -1,7 +1,9 @@
-"""The organisers' remote control for the board: view, rotation, freeze, reveal, announcements."""
+"""The organisers' remote control for the board: its link, view, rotation, announcements,
+freeze and the winners' reveal."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -43,57 +45,12 @@ def board_control(event_id: int):
 @staff_only(ORGANISER)
 def board_command(event_id: int):
     """One command from the control page, applied and logged."""
-    if not EmptyForm().validate_on_submit():
+    command = COMMANDS.get(request.form.get("command", ""))
+    if command is None or not EmptyForm().validate_on_submit():
         return redirect(url_for("organiser.board_control", event_id=event_id))
-    event, form, session = g.event, request.form, request_session()
-    command = form.get("command", "")
+    session = request_session()
     try:
-        if command == "view":
-            board.update(
-                session,
-                event=event,
-                actor=current_user,
-                now=now(),
-                board_view=form.get("view", "rotate"),
-                board_rotation_seconds=int(form.get("rotation", "30")),
-            )
-        elif command == "freeze":
-            board.update(
-                session,
-                event=event,
-                actor=current_user,
-                now=now(),
-                freeze_at=freeze_time(event, form.get("at", "")),
-            )
-        elif command == "unfreeze":
-            board.update(session, event=event, actor=current_user, now=now(), freeze_at=None)
-        elif command == "reveal":
-            board.update(
-                session,
-                event=event,
-                actor=current_user,
-                now=now(),
-                reveal_step=max(event.reveal_step, 0) + 1,
-            )
-        elif command == "reveal_reset":
-            board.update(session, event=event, actor=current_user, now=now(), reveal_step=-1)
-        elif command == "announce":
-            board.announce(
-                session,
-                event=event,
-                text=form.get("text", ""),
-                on_board=bool(form.get("on_board")),
-                actor=current_user,
-                now=now(),
-            )
-        elif command == "withdraw":
-            board.withdraw(
-                session,
-                event=event,
-                announcement_id=int(form.get("id", "0")),
-                actor=current_user,
-                now=now(),
-            )
+        command(session, g.event, request.form)
     except (ServiceError, ValueError) as exc:
         session.rollback()
         if isinstance(exc, ServiceError):
@@ -103,6 +60,68 @@ def board_command(event_id: int):
     else:
         session.commit()
     return redirect(url_for("organiser.board_control", event_id=event_id))
+
+
+def set_view(session, event, form) -> None:
+    board.update(
+        session,
+        event=event,
+        actor=current_user,
+        now=now(),
+        board_view=form.get("view", "rotate"),
+        board_rotation_seconds=int(form.get("rotation", "30")),
+    )
+
+
+def freeze(session, event, form) -> None:
+    at = freeze_time(event, form.get("at", ""))
+    board.update(session, event=event, actor=current_user, now=now(), freeze_at=at)
+
+
+def unfreeze(session, event, form) -> None:
+    board.update(session, event=event, actor=current_user, now=now(), freeze_at=None)
+
+
+def reveal(session, event, form) -> None:
+    confirmed = form.get("confirm") == "yes"
+    board.reveal_next(session, event=event, actor=current_user, now=now(), confirmed=confirmed)
+
+
+def end_reveal(session, event, form) -> None:
+    board.update(session, event=event, actor=current_user, now=now(), reveal_step=-1)
+
+
+def announce(session, event, form) -> None:
+    board.announce(
+        session,
+        event=event,
+        text=form.get("text", ""),
+        on_board=bool(form.get("on_board")),
+        actor=current_user,
+        now=now(),
+    )
+
+
+def withdraw(session, event, form) -> None:
+    ident = int(form.get("id", "0"))
+    board.withdraw(session, event=event, announcement_id=ident, actor=current_user, now=now())
+
+
+def new_link(session, event, form) -> None:
+    board.new_link(session, event=event, actor=current_user, now=now())
+    flash(_("The board has a new link; the old one stopped working. Open the new one."))
+
+
+COMMANDS: dict[str, Callable] = {
+    "view": set_view,
+    "freeze": freeze,
+    "unfreeze": unfreeze,
+    "reveal": reveal,
+    "reveal_reset": end_reveal,
+    "announce": announce,
+    "withdraw": withdraw,
+    "new_link": new_link,
+}
 
 
 def freeze_time(event, typed: str) -> datetime:

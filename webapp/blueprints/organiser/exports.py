@@ -11,6 +11,7 @@ from flask_babel import gettext
 from webapp.blueprints import photo_store
 from webapp.blueprints.organiser import bp
 from webapp.db import request_session
+from webapp.downloads import attachment
 from webapp.security import ORGANISER, staff_only
 from webapp.services import exports, standings
 
@@ -37,12 +38,9 @@ class Chunks(io.RawIOBase):
         return data
 
 
-def attachment(name: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
-
-
-def file_stem() -> str:
-    return exports.safe_name(f"jelajah-{g.event.id}-{g.event.title}").replace(" ", "-")
+def download_name(what: str) -> str:
+    """'jelajah-7-<title>-standings.xlsx': the title as typed, shortened so `what` stays."""
+    return f"jelajah-{g.event.id}-{g.event.title[:80]}-{what}"
 
 
 @bp.route("/events/<int:event_id>/export/photos.zip")
@@ -51,7 +49,7 @@ def export_photos(event_id: int):
     """Every photo as it was sent (a folder per group) with a spreadsheet index."""
     session = request_session()
     photos = exports.sent_photos(session, g.event)
-    store, timezone, name = photo_store(), g.event.timezone, f"{file_stem()}-photos.zip"
+    store, timezone, name = photo_store(), g.event.timezone, download_name("photos.zip")
     session.commit()  # nothing to write; sending may take minutes: hold no transaction open
 
     def stream() -> Iterator[bytes]:
@@ -75,4 +73,4 @@ def export_standings(event_id: int):
     """The ranking and every group's breakdown, for the training office's report."""
     rows = standings.compute(request_session(), g.event)
     data = exports.standings_workbook(rows, g.event, translate=gettext)
-    return Response(data, mimetype=XLSX, headers=attachment(f"{file_stem()}-standings.xlsx"))
+    return Response(data, mimetype=XLSX, headers=attachment(download_name("standings.xlsx")))
