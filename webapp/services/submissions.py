@@ -16,6 +16,8 @@ from webapp.models import Event, Group, Location, Participant, Submission, Task
 from webapp.services import ServiceError, audit, worth
 from webapp.storage import LocalPhotoStore, key_for, photo_id
 
+PHOTO_KINDS = ("photo", "photo_at_location")
+
 
 class MissingKey(ServiceError):
     template = N_("The phone did not send an idempotency key; please reload the page.")
@@ -71,6 +73,16 @@ class PhotoRequired(ServiceError):
     template = N_("Please take or choose a photo first.")
 
 
+class UnreadableAnswer(ServiceError):
+    template = N_("The answer contains a character that cannot be stored. Please type it again.")
+
+
+class TryAgainSoon(ServiceError):
+    template = N_("The server is busy with other photos. Please send this one again in a moment.")
+    status = 503
+    retry_after = 5
+
+
 class PhotoNotAccepted(ServiceError):
     status = 422
 
@@ -102,9 +114,31 @@ class Received:
 
 
 @dataclass(frozen=True)
+class Plan:
+    """What the reads decided: the first answer again for a retried key, else whether a
+    photo has to be processed before the writes."""
+
+    replay: Received | None
+    photo: bool = False
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    """A processed photo whose files are written under an id that no row points to yet."""
+
+    ident: str
+    files: list[str]
+    width: int
+    height: int
+    phash: str
+    evidence: photos.PhotoEvidence
+
+
+@dataclass(frozen=True)
 class PhotoLimits:
     max_bytes: int = photos.MAX_BYTES
     max_pixels: int = photos.MAX_PIXELS
+    max_decoded_pixels: int = photos.MAX_DECODED_PIXELS
 
 
 def find_by_key(session: Session, group_id: int, key: str) -> Submission | None:
@@ -115,7 +149,7 @@ def find_by_key(session: Session, group_id: int, key: str) -> Submission | None:
 
 def check_key(key: str | None) -> str:
     key = (key or "").strip()
-    if not key or len(key) > 64:
+    if not key or len(key) > 64 or not key.isprintable():
         raise MissingKey()
     return key
 
@@ -144,29 +178,120 @@ def submit(
     store: LocalPhotoStore | None = None,
     limits: PhotoLimits = PhotoLimits(),
 ) -> Received:
-    """Stores a group's submission once; a retry with the same key gets the first one back."""
+    """Stores a group's submission once; a retry with the same key gets the first one back.
+
+    The three steps in the caller's one transaction. The phone's view runs them in two, with
+    the photo's work between (see `play.receive`): `check` reads and refuses early,
+    `store_photo` works outside any transaction, `record` checks again and writes.
+    """
+    plan = check(session, participant=participant, task_id=task_id, sent=sent, now=now)
+    if plan.replay is not None:
+        return plan.replay
+    photo = store_photo(sent, store=store, limits=limits) if plan.photo else None
+    try:
+        received = record(
+            session, participant=participant, task_id=task_id, sent=sent, photo=photo, now=now
+        )
+    except BaseException:
+        discard(photo, store)
+        raise
+    if not received.created:
+        discard(photo, store)
+    return received
+
+
+def check(
+    session: Session, *, participant: Participant, task_id: int, sent: Sent, now: datetime
+) -> Plan:
+    """The reads: a retried key gets its first submission back, and what the rules refuse is
+    refused before its photo is decoded. Writes nothing."""
     key = check_key(sent.key)
     existing = find_by_key(session, participant.group_id, key)
     if existing is not None:
-        return Received(existing, created=False)
+        return Plan(Received(existing, created=False))
     try:
-        submission, written = prepare(session, participant, task_id, key, sent, now, store, limits)
+        submission = prepare(session, participant, task_id, key, sent, now, photo=None)
     except ServiceError:
         # A concurrent retry of this key may have been stored meanwhile: answer with it.
         stored = find_by_key(session, participant.group_id, key)
         if stored is not None:
-            return Received(stored, created=False)
+            return Plan(Received(stored, created=False))
         raise
+    return Plan(None, photo=session.get(Task, submission.task_id).kind in PHOTO_KINDS)
+
+
+def store_photo(
+    sent: Sent,
+    *,
+    store: LocalPhotoStore,
+    limits: PhotoLimits = PhotoLimits(),
+    decoders: photos.DecodeGate | None = None,
+) -> StoredPhoto:
+    """Processes the photo and writes its files, before any row points to them: a crash
+    after this leaves only files that `jelajah storage check` removes. Needs no session."""
     try:
-        with session.begin_nested():
-            session.add(submission)
-    except sa.exc.IntegrityError:
-        for name in written:  # a concurrent retry won: its files are the ones kept
+        photo = photos.process_photo(
+            sent.photo,
+            max_bytes=limits.max_bytes,
+            max_pixels=limits.max_pixels,
+            max_decoded_pixels=limits.max_decoded_pixels,
+            decoders=decoders,
+        )
+    except photos.PhotoRefused as exc:
+        raise PhotoNotAccepted(exc) from exc
+    except photos.DecodersBusy as exc:
+        raise TryAgainSoon() from exc
+    ident = photo_id()
+    files = {
+        key_for(ident, f"original.{photo.original_format}"): photo.original,
+        key_for(ident, "display.jpg"): photo.display,
+        key_for(ident, "thumb.jpg"): photo.thumbnail,
+    }
+    written: list[str] = []
+    try:
+        for name, data in files.items():
+            store.save(name, data)
+            written.append(name)
+    except BaseException:
+        for name in written:
             store.delete(name)
-        winner = find_by_key(session, participant.group_id, key)
-        if winner is None:
-            raise
-        return Received(winner, created=False)
+        raise
+    return StoredPhoto(ident, written, photo.width, photo.height, photo.phash, photo.evidence)
+
+
+def discard(photo: StoredPhoto | None, store: LocalPhotoStore | None) -> None:
+    """The files of a photo no row will point to (a retry lost, or a rule refused it)."""
+    for name in photo.files if photo else []:
+        store.delete(name)
+
+
+def record(
+    session: Session,
+    *,
+    participant: Participant,
+    task_id: int,
+    sent: Sent,
+    photo: StoredPhoto | None,
+    now: datetime,
+) -> Received:
+    """The writes, meant for a short write transaction: every check is made again on what
+    is committed now, so that "already sent" and the key hold whatever happened meanwhile.
+
+    The group's row is locked first: two sends of one group then run one after the other and
+    the second sees the first. On SQLite the write transaction already holds every other
+    writer off; on PostgreSQL each sees only what was committed when it read, and 16 sends
+    with different keys all passed "already sent" before this lock.
+    """
+    key = check_key(sent.key)
+    session.exec(
+        select(Group.id).where(Group.id == participant.group_id).with_for_update(key_share=True)
+    ).one()
+    existing = find_by_key(session, participant.group_id, key)
+    if existing is not None:
+        return Received(existing, created=False)
+    submission = prepare(session, participant, task_id, key, sent, now, photo=photo)
+    session.add(submission)
+    session.flush()
     # Phones and the board see the new state on their next poll; an automatic decision moves
     # the standings, so it is logged like a judge's.
     audit.record(
@@ -192,10 +317,11 @@ def prepare(
     key: str,
     sent: Sent,
     now: datetime,
-    store: LocalPhotoStore | None,
-    limits: PhotoLimits,
-) -> tuple[Submission, list[str]]:
-    """Checks the task's state and deadline, decides what a rule can decide, stores files."""
+    *,
+    photo: StoredPhoto | None,
+) -> Submission:
+    """Checks the task's state and deadline and decides what a rule can decide; the row,
+    not added. Without `photo` (before it is processed) a photo task's evidence is left out."""
     from webapp.services.play import task_cards
 
     task = task_of(session, participant, task_id)
@@ -217,6 +343,8 @@ def prepare(
         raise TaskNotOpen() from exc
     except windows.WindowClosed as exc:
         raise DeadlinePassed() from exc
+    if "\x00" in sent.answer:
+        raise UnreadableAnswer()
     submission = Submission(
         event_id=event.id,
         task_id=task.id,
@@ -234,14 +362,16 @@ def prepare(
     )
     location = session.get(Location, task.location_id) if task.location_id else None
     verdict = decide(task, submission, sent, location)
-    written: list[str] = []
-    if task.kind in ("photo", "photo_at_location"):
-        written = attach_photo(submission, sent, store, limits, event.timezone)
-        submission.flags = photo_flags(session, submission, task, card.window, location)
+    if task.kind in PHOTO_KINDS:
+        if sent.photo is None:
+            raise PhotoRequired()  # an empty file goes on, to be refused as empty
+        if photo is not None:
+            attach_photo(submission, photo, sent, event.timezone)
+            submission.flags = photo_flags(session, submission, task, card.window, location)
     submission.status = status_for(verdict, task, timing)
     submission.auto_decided = verdict != answers.NEEDS_JUDGE
     worth.value_submission(submission, task, [], event.review_conflict)
-    return submission, written
+    return submission
 
 
 def photo_flags(
@@ -337,40 +467,31 @@ def status_for(verdict: str, task: Task, timing: windows.Timing) -> str:
     return "accepted" if verdict == answers.CORRECT else "rejected"
 
 
-def attach_photo(
-    submission: Submission, sent: Sent, store: LocalPhotoStore | None, limits: PhotoLimits, tz: str
-) -> list[str]:
-    """Processes and stores the photo's files before the row exists (a row never lacks them)."""
-    if sent.photo is None:
-        raise PhotoRequired()  # an empty file goes on, to be refused as empty
-    try:
-        photo = photos.process_photo(
-            sent.photo, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels
-        )
-    except photos.PhotoRefused as exc:
-        raise PhotoNotAccepted(exc) from exc
-    ident = photo_id()
-    files = {
-        key_for(ident, f"original.{photo.original_format}"): photo.original,
-        key_for(ident, "display.jpg"): photo.display,
-        key_for(ident, "thumb.jpg"): photo.thumbnail,
-    }
-    for name, data in files.items():
-        store.save(name, data)
-    submission.photo_key = ident
+def attach_photo(submission: Submission, photo: StoredPhoto, sent: Sent, tz: str) -> None:
+    """The processed photo's files and evidence on the row; what the phone read from the
+    original before downscaling fills what the sent file no longer carries."""
+    submission.photo_key = photo.ident
     submission.photo_width, submission.photo_height = photo.width, photo.height
     submission.phash = photo.phash
     evidence = photo.evidence
-    captured = evidence.captured_at or client_time(sent.client_evidence.get("captured_at"))
-    if captured is not None and captured.tzinfo is None:
-        captured = captured.replace(tzinfo=ZoneInfo(tz))  # a camera's clock is local time
-    submission.captured_at = captured.astimezone(UTC) if captured else None
+    submission.captured_at = as_utc(evidence.captured_at, tz) or as_utc(
+        client_time(sent.client_evidence.get("captured_at")), tz
+    )
     gps = evidence.gps or client_gps(sent.client_evidence.get("gps"))
     submission.gps_lat, submission.gps_lon = gps if gps else (None, None)
-    submission.device = (
-        evidence.device or str(sent.client_evidence.get("device") or "")[:120] or None
-    )
-    return list(files)
+    device = evidence.device or str(sent.client_evidence.get("device") or "")
+    submission.device = device.replace("\x00", "")[:120] or None
+
+
+def as_utc(taken: datetime | None, tz: str) -> datetime | None:
+    """A capture time in UTC; a camera's clock without an offset is the event's local time.
+    A time that UTC cannot hold (a clock set to year 1) is no capture time at all."""
+    if taken is None:
+        return None
+    try:
+        return (taken if taken.tzinfo else taken.replace(tzinfo=ZoneInfo(tz))).astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
 
 
 def client_time(value: object) -> datetime | None:
