@@ -1,10 +1,11 @@
 """Uploads under load: photos and answers at once against `jelajah serve --workers 2` on SQLite.
 
-Run: python bench/uploads.py [phone|png] [photos] [answers]   (default: phone 12 20)
+Run: python bench/uploads.py [phone|png|png24] [photos] [answers]   (default: phone 12 20)
   phone: each photo a ~400 KB JPEG of 2048 px, made from a real phone photo the way the
          phone's page downscales it before sending;
-  png:   each photo a 190 KB PNG of 49 megapixels (7000 x 7000, one colour), the costliest
-         picture the default pixel limit used to let in.
+  png:   each photo a 160 KB PNG of 49 megapixels (7000 x 7000, one colour), the costliest
+         picture the pixel limit used to let in (now refused: PNGs decode at full size);
+  png24: the same at 24 megapixels (4900 x 4900), the largest PNG still accepted.
 Starts the server on a fresh event (traffic goes to 127.0.0.1 only), joins one phone per
 group, then sends every photo (one group each, to the photo task) and every answer (other
 groups, to the text task) at the same moment, and reports throughput, the 95th percentile
@@ -84,10 +85,13 @@ def phone_photo(n: int) -> bytes:
     return out.getvalue()
 
 
-def png_49mp(_n: int) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (7000, 7000), (90, 140, 60)).save(out, "PNG")
-    return out.getvalue()
+def one_colour_png(side: int):
+    def make(_n: int) -> bytes:
+        out = io.BytesIO()
+        Image.new("RGB", (side, side), (90, 140, 60)).save(out, "PNG")
+        return out.getvalue()
+
+    return make
 
 
 class Phone:
@@ -181,7 +185,7 @@ def main() -> None:
     kind = sys.argv[1] if len(sys.argv) > 1 else "phone"
     photos = int(sys.argv[2]) if len(sys.argv) > 2 else 12
     answers = int(sys.argv[3]) if len(sys.argv) > 3 else 20
-    make = {"phone": phone_photo, "png": png_49mp}[kind]
+    make = {"phone": phone_photo, "png": one_colour_png(7000), "png24": one_colour_png(4900)}[kind]
     with tempfile.TemporaryDirectory() as folder:
         url, codes, photo_task, text_task = prepare(folder, photos + answers)
         port = free_port()
@@ -205,7 +209,8 @@ def main() -> None:
             phones = [Phone(port) for _ in codes]
             for n, (phone, code) in enumerate(zip(phones, codes, strict=True)):
                 phone.join(code, f"Peserta {n}")
-            bodies = [make(n) for n in range(photos)]
+            bodies = [make(n) for n in range(min(photos, 1 if kind != "phone" else photos))]
+            bodies *= photos // len(bodies) if bodies else 0
             jobs = [(phones[n], photo_task, {}, bodies[n]) for n in range(photos)] + [
                 (phones[photos + n], text_task, {"answer": "Grha Sabha Pramana"}, None)
                 for n in range(answers)

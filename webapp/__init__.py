@@ -59,6 +59,7 @@ def configure(app: Flask, conf: dict[str, Any], clock: Callable[[], datetime]) -
         TEMPLATES_AUTO_RELOAD=conf["app"]["mode"] == "dev",
     )
     # Each gunicorn worker builds its own app after the fork: the slots are per worker process.
+    photos.return_freed_pixels()
     app.extensions["photo_decoders"] = photos.DecodeGate(
         int(conf["storage"]["photo_decoders"]), float(conf["storage"]["photo_wait_seconds"])
     )

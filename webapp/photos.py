@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import io
 import math
 import threading
@@ -33,6 +34,7 @@ MAX_DECODED_PIXELS = 25_000_000
 # A decode of more pixels than this is heavy: it waits for one of the worker's decoder slots.
 # A phone's downscaled JPEG decodes to about 2 MP and never waits.
 HEAVY_PIXELS = 4_000_000
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 ORIENTATION, MAKE, MODEL = 0x0112, 0x010F, 0x0110
 DATETIME_ORIGINAL, OFFSET_ORIGINAL = 0x9003, 0x9011
@@ -187,22 +189,36 @@ def process_photo(
     if pixels > max_decoded_pixels:
         raise too_many_pixels(max_decoded_pixels)
     kind = FORMATS[image.format]
-    evidence = read_evidence(image)
-    orientation = read_orientation(image)
     with decoders.slot(pixels) if decoders else nullcontext():
-        display = display_copy(data, image, orientation)
-        thumb = shrink(display, THUMB_PX)
-        display_jpeg, thumb_jpeg = jpeg(display), jpeg(thumb)
-    return ProcessedPhoto(
-        original=data,
-        original_format=kind,
-        display=display_jpeg,
-        thumbnail=thumb_jpeg,
-        width=display.width,
-        height=display.height,
-        evidence=evidence,
-        phash=str(imagehash.phash(thumb.convert("L"))),
-    )
+        try:
+            # Inside the slot: Pillow decodes a whole PNG to look for EXIF after the pixels.
+            evidence = read_evidence(image)
+            display = display_copy(data, image, read_orientation(image))
+            thumb = shrink(display, THUMB_PX)
+            return ProcessedPhoto(
+                original=data,
+                original_format=kind,
+                display=jpeg(display),
+                thumbnail=jpeg(thumb),
+                width=display.width,
+                height=display.height,
+                evidence=evidence,
+                phash=str(imagehash.phash(thumb.convert("L"))),
+            )
+        finally:
+            # The full-size pixels go before the slot does, or the next decode adds to them.
+            image.close()
+
+
+def return_freed_pixels() -> None:
+    """Makes glibc hand a freed picture back to the system at once. By default it raises its
+    mmap threshold after the first large free, so later pictures come from per-thread heaps
+    that keep the memory: each of a worker's threads would then keep the largest picture it
+    ever decoded, and the decoder slots would bound nothing."""
+    try:
+        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024)
+    except (OSError, AttributeError):
+        return  # not glibc: there is no such threshold to fix
 
 
 def decoded_pixels(image: Image.Image) -> int:
