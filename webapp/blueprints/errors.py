@@ -81,9 +81,10 @@ def failure(code: int):
     if _wants_json():
         response = jsonify(error="busy" if code == 503 else "server_error", message=text)
     else:
-        response = current_app.make_response(
-            render_template("errors/failure.html", code=code, heading=heading, text=text)
-        )
+        # Straight from the template, without the context processors: Flask-Login's would
+        # look up the login.
+        template = current_app.jinja_env.get_template("errors/failure.html")
+        response = current_app.make_response(template.render(code=code, heading=heading, text=text))
     response.status_code = code
     if code == 503:
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
