@@ -31,7 +31,15 @@ from webapp.db import request_session
 from webapp.domain import geo
 from webapp.models import Group, Participant, Submission
 from webapp.security import participant_only
-from webapp.services import ServiceError, hints, history, play, standings, submissions
+from webapp.services import (
+    ServiceError,
+    hints,
+    history,
+    play,
+    standings,
+    submission_photos,
+    submissions,
+)
 
 bp = Blueprint("play", __name__, url_prefix="/play")
 
@@ -44,9 +52,9 @@ def current_group() -> Group:
     return request_session().get(Group, current_user.group_id)
 
 
-def photo_limits() -> submissions.PhotoLimits:
+def photo_limits() -> submission_photos.PhotoLimits:
     storage = current_app.config["SETTINGS"]["storage"]
-    return submissions.PhotoLimits(
+    return submission_photos.PhotoLimits(
         max_bytes=int(storage["max_upload_mb"] * 1024 * 1024),
         max_pixels=int(storage["max_pixels"]),
         max_decoded_pixels=int(storage["max_decoded_pixels"]),
@@ -189,7 +197,9 @@ def receive(task_id: int) -> submissions.Received:
     photo = None
     if plan.photo:
         decoders = current_app.extensions["photo_decoders"]
-        photo = submissions.store_photo(sent, store=store, limits=photo_limits(), decoders=decoders)
+        photo = submission_photos.store_photo(
+            sent.photo, store=store, limits=photo_limits(), decoders=decoders
+        )
     try:
         with db.write_transaction(session):
             received = submissions.record(
@@ -201,10 +211,10 @@ def receive(task_id: int) -> submissions.Received:
                 now=moment,
             )
     except BaseException:
-        submissions.discard(photo, store)
+        submission_photos.discard(photo, store)
         raise
     if not received.created:
-        submissions.discard(photo, store)  # a retry of this key was stored first
+        submission_photos.discard(photo, store)  # a retry of this key was stored first
     return received
 
 

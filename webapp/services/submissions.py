@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from webapp import photos
-from webapp.domain import answers, evidence, geo, windows
+from webapp.domain import answers, geo, windows
 from webapp.domain.text import N_
 from webapp.models import Event, Group, Location, Participant, Submission, Task
 from webapp.services import ServiceError, audit, worth
-from webapp.storage import LocalPhotoStore, key_for, photo_id
+from webapp.services.submission_photos import (
+    DEFAULT_LIMITS,
+    PhotoLimits,
+    StoredPhoto,
+    attach_photo,
+    discard,
+    photo_flags,
+    store_photo,
+)
+from webapp.storage import LocalPhotoStore
 
 PHOTO_KINDS = ("photo", "photo_at_location")
 
@@ -77,22 +83,6 @@ class UnreadableAnswer(ServiceError):
     template = N_("The answer contains a character that cannot be stored. Please type it again.")
 
 
-class TryAgainSoon(ServiceError):
-    template = N_("The server is busy with other photos. Please send this one again in a moment.")
-    status = 503
-    retry_after = 5
-
-
-class PhotoNotAccepted(ServiceError):
-    status = 422
-
-    def __init__(self, refusal: photos.PhotoRefused):
-        super().__init__(refusal.template, **refusal.params)
-        self.code = refusal.code
-        if refusal.code == "too_large":
-            self.status = 413
-
-
 @dataclass(frozen=True)
 class Sent:
     """What the phone sent for one task, as plain values."""
@@ -120,25 +110,6 @@ class Plan:
 
     replay: Received | None
     photo: bool = False
-
-
-@dataclass(frozen=True)
-class StoredPhoto:
-    """A processed photo whose files are written under an id that no row points to yet."""
-
-    ident: str
-    files: list[str]
-    width: int
-    height: int
-    phash: str
-    evidence: photos.PhotoEvidence
-
-
-@dataclass(frozen=True)
-class PhotoLimits:
-    max_bytes: int = photos.MAX_BYTES
-    max_pixels: int = photos.MAX_PIXELS
-    max_decoded_pixels: int = photos.MAX_DECODED_PIXELS
 
 
 def find_by_key(session: Session, group_id: int, key: str) -> Submission | None:
@@ -176,7 +147,7 @@ def submit(
     sent: Sent,
     now: datetime,
     store: LocalPhotoStore | None = None,
-    limits: PhotoLimits = PhotoLimits(),
+    limits: PhotoLimits = DEFAULT_LIMITS,
 ) -> Received:
     """Stores a group's submission once; a retry with the same key gets the first one back.
 
@@ -187,7 +158,7 @@ def submit(
     plan = check(session, participant=participant, task_id=task_id, sent=sent, now=now)
     if plan.replay is not None:
         return plan.replay
-    photo = store_photo(sent, store=store, limits=limits) if plan.photo else None
+    photo = store_photo(sent.photo, store=store, limits=limits) if plan.photo else None
     try:
         received = record(
             session, participant=participant, task_id=task_id, sent=sent, photo=photo, now=now
@@ -220,51 +191,6 @@ def check(
     return Plan(None, photo=session.get(Task, submission.task_id).kind in PHOTO_KINDS)
 
 
-def store_photo(
-    sent: Sent,
-    *,
-    store: LocalPhotoStore,
-    limits: PhotoLimits = PhotoLimits(),
-    decoders: photos.DecodeGate | None = None,
-) -> StoredPhoto:
-    """Processes the photo and writes its files, before any row points to them: a crash
-    after this leaves only files that `jelajah storage check` removes. Needs no session."""
-    try:
-        photo = photos.process_photo(
-            sent.photo,
-            max_bytes=limits.max_bytes,
-            max_pixels=limits.max_pixels,
-            max_decoded_pixels=limits.max_decoded_pixels,
-            decoders=decoders,
-        )
-    except photos.PhotoRefused as exc:
-        raise PhotoNotAccepted(exc) from exc
-    except photos.DecodersBusy as exc:
-        raise TryAgainSoon() from exc
-    ident = photo_id()
-    files = {
-        key_for(ident, f"original.{photo.original_format}"): photo.original,
-        key_for(ident, "display.jpg"): photo.display,
-        key_for(ident, "thumb.jpg"): photo.thumbnail,
-    }
-    written: list[str] = []
-    try:
-        for name, data in files.items():
-            store.save(name, data)
-            written.append(name)
-    except BaseException:
-        for name in written:
-            store.delete(name)
-        raise
-    return StoredPhoto(ident, written, photo.width, photo.height, photo.phash, photo.evidence)
-
-
-def discard(photo: StoredPhoto | None, store: LocalPhotoStore | None) -> None:
-    """The files of a photo no row will point to (a retry lost, or a rule refused it)."""
-    for name in photo.files if photo else []:
-        store.delete(name)
-
-
 def record(
     session: Session,
     *,
@@ -279,8 +205,11 @@ def record(
 
     The group's row is locked first: two sends of one group then run one after the other and
     the second sees the first. On SQLite the write transaction already holds every other
-    writer off; on PostgreSQL each sees only what was committed when it read, and 16 sends
-    with different keys all passed "already sent" before this lock.
+    writer off; on PostgreSQL each transaction sees only what was committed when it read, and
+    before this lock 15 of 16 simultaneous sends with different keys passed "already sent".
+    A lock, not a unique index on (group, task): "already sent" is the task card's state (a
+    redo request reopens a task, late policies and locks decide too, a judge may still turn
+    an old refusal into an acceptance), which no index predicate can follow.
     """
     key = check_key(sent.key)
     session.exec(
@@ -366,59 +295,12 @@ def prepare(
         if sent.photo is None:
             raise PhotoRequired()  # an empty file goes on, to be refused as empty
         if photo is not None:
-            attach_photo(submission, photo, sent, event.timezone)
+            attach_photo(submission, photo, sent.client_evidence, event.timezone)
             submission.flags = photo_flags(session, submission, task, card.window, location)
     submission.status = status_for(verdict, task, timing)
     submission.auto_decided = verdict != answers.NEEDS_JUDGE
     worth.value_submission(submission, task, [], event.review_conflict)
     return submission
-
-
-def photo_flags(
-    session: Session,
-    submission: Submission,
-    task: Task,
-    window: windows.Window | None,
-    location: Location | None,
-) -> list[dict]:
-    """The judges' evidence flags for a new photo, as plain data stored on the row."""
-    others = session.exec(
-        select(Submission.phash, Group.name, Task.title, Submission.id)
-        .join(Group, Group.id == Submission.group_id)
-        .join(Task, Task.id == Submission.task_id)
-        .where(
-            Submission.event_id == submission.event_id,
-            Submission.phash.is_not(None),
-            sa.or_(
-                Submission.group_id != submission.group_id, Submission.task_id != submission.task_id
-            ),
-        )
-    ).all()
-    gps = (
-        (submission.gps_lat, submission.gps_lon)
-        if submission.gps_lat is not None
-        else (
-            (submission.lat, submission.lon)
-            if geo.valid_position(submission.lat, submission.lon)
-            else None
-        )
-    )
-    place = (
-        evidence.Place(location.name, location.lat, location.lon, location.radius_m)
-        if location and task.kind == "photo_at_location"
-        else None
-    )
-    flags = evidence.evidence_flags(
-        captured_at=submission.captured_at,
-        gps=gps,
-        sent_at=submission.pressed_at,
-        opens_at=window.opens_at if window else None,
-        place=place,
-        fresh_required=task.fresh_photo,
-        phash=submission.phash,
-        others=[evidence.SeenPhoto(*row) for row in others],
-    )
-    return [flag.as_dict() for flag in flags]
 
 
 def decide(task: Task, submission: Submission, sent: Sent, location: Location | None) -> str:
@@ -465,47 +347,3 @@ def status_for(verdict: str, task: Task, timing: windows.Timing) -> str:
     if verdict == answers.NEEDS_JUDGE or (timing.flagged and task.late.get("policy") == "review"):
         return "pending"
     return "accepted" if verdict == answers.CORRECT else "rejected"
-
-
-def attach_photo(submission: Submission, photo: StoredPhoto, sent: Sent, tz: str) -> None:
-    """The processed photo's files and evidence on the row; what the phone read from the
-    original before downscaling fills what the sent file no longer carries."""
-    submission.photo_key = photo.ident
-    submission.photo_width, submission.photo_height = photo.width, photo.height
-    submission.phash = photo.phash
-    evidence = photo.evidence
-    submission.captured_at = as_utc(evidence.captured_at, tz) or as_utc(
-        client_time(sent.client_evidence.get("captured_at")), tz
-    )
-    gps = evidence.gps or client_gps(sent.client_evidence.get("gps"))
-    submission.gps_lat, submission.gps_lon = gps if gps else (None, None)
-    device = evidence.device or str(sent.client_evidence.get("device") or "")
-    submission.device = device.replace("\x00", "")[:120] or None
-
-
-def as_utc(taken: datetime | None, tz: str) -> datetime | None:
-    """A capture time in UTC; a camera's clock without an offset is the event's local time.
-    A time that UTC cannot hold (a clock set to year 1) is no capture time at all."""
-    if taken is None:
-        return None
-    try:
-        return (taken if taken.tzinfo else taken.replace(tzinfo=ZoneInfo(tz))).astimezone(UTC)
-    except (OverflowError, ValueError):
-        return None
-
-
-def client_time(value: object) -> datetime | None:
-    """The capture time the phone read from the original before downscaling, if it sent one."""
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
-    return parsed
-
-
-def client_gps(value: object) -> tuple[float, float] | None:
-    try:
-        lat, lon = (float(v) for v in value)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        return None
-    return (lat, lon) if geo.valid_position(lat, lon) else None
