@@ -10,6 +10,8 @@ Starts the server on a fresh event (traffic goes to 127.0.0.1 only), joins one p
 group, then sends every photo (one group each, to the photo task) and every answer (other
 groups, to the text task) at the same moment, and reports throughput, the 95th percentile
 of the time to an answer, the statuses, and the peak memory (VmHWM) of each worker.
+With JELAJAH_BENCH_DATABASE_URL set to a PostgreSQL database that may be emptied, it runs
+there instead of on a fresh SQLite file.
 A 503 (the worker's photo decoders stayed busy; the phone's queue retries it after the
 Retry-After it names) is counted apart from the other 5xx, which are failures.
 Last line: uploads_per_s=U upload_p95_s=P answer_p95_s=A errors_5xx=E busy_503=B
@@ -35,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -153,9 +156,25 @@ class Phone:
         return self.request("POST", f"/play/api/tasks/{task_id}/submissions", body, headers)
 
 
-def prepare(folder: str, count: int) -> tuple[str, list[str], int, int]:
-    url = f"sqlite:///{folder}/uploads.sqlite"
+def empty_database(folder: str) -> str:
+    url = os.environ.get("JELAJAH_BENCH_DATABASE_URL") or f"sqlite:///{folder}/uploads.sqlite"
     db.upgrade(url)
+    if url.startswith("postgresql"):
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            tables = conn.execute(
+                sa.text(
+                    "select tablename from pg_tables where schemaname = current_schema() "
+                    "and tablename <> 'alembic_version'"
+                )
+            ).scalars()
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+    return url
+
+
+def prepare(folder: str, count: int) -> tuple[str, list[str], int, int]:
+    url = empty_database(folder)
     engine = db.make_engine(url)
     now = datetime.now(UTC)
     with db.new_session(engine) as session:
