@@ -11,7 +11,7 @@ from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import assets, db, i18n, limits, security
+from webapp import assets, db, i18n, limits, photos, security
 from webapp.config import instance_secret_key, load_settings
 from webapp.polling import NotModified
 
@@ -59,6 +59,11 @@ def configure(app: Flask, conf: dict[str, Any], clock: Callable[[], datetime]) -
         WTF_CSRF_TIME_LIMIT=None,
         TEMPLATES_AUTO_RELOAD=conf["app"]["mode"] == "dev",
     )
+    # Each gunicorn worker builds its own app after the fork: the slots are per worker process.
+    photos.return_freed_pixels()
+    app.extensions["photo_decoders"] = photos.DecodeGate(
+        int(conf["storage"]["photo_decoders"]), float(conf["storage"]["photo_wait_seconds"])
+    )
     proxies = int(conf["app"]["trusted_proxies"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
@@ -75,9 +80,13 @@ def init_database(app: Flask, conf: dict[str, Any]) -> None:
 
     @app.before_request
     def mark_writes() -> None:
+        """A request that writes holds SQLite's write lock from its first statement. A view
+        marked `reads_first` (sending a submission) reads in a plain transaction instead and
+        opens its own short write transaction after its slow work (`db.write_transaction`)."""
         view = app.view_functions.get(request.endpoint or "")
+        posts = request.method not in ("GET", "HEAD", "OPTIONS")
         db.writing.set(
-            request.method not in ("GET", "HEAD", "OPTIONS") or getattr(view, "writes", False)
+            (posts and not getattr(view, "reads_first", False)) or getattr(view, "writes", False)
         )
 
     @app.teardown_request

@@ -36,6 +36,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "uploads_dir": "uploads",
         "max_upload_mb": 15,
         "max_pixels": 50_000_000,
+        "max_decoded_pixels": 25_000_000,
+        "photo_decoders": 2,
+        "photo_wait_seconds": 20,
     },
     "accounts": {
         "remember_hours_after_event": 12,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
@@ -154,6 +156,25 @@ def check_schema(engine: Engine) -> None:
             f"The database schema is at {current or 'nothing'} but this version of Jelajah "
             f"needs {head}. Run `jelajah db upgrade` (back up the database first)."
         )
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """The block's statements in one transaction that writes, committed at the end of the
+    block (rolled back on an exception). On SQLite it takes the write lock with its first
+    statement (BEGIN IMMEDIATE) and so holds off every other writer until the commit: keep
+    slow work out of the block. The session must not be in a transaction when it starts."""
+    if session.in_transaction():
+        raise RuntimeError("end the read transaction before starting a write transaction")
+    token = writing.set(True)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        writing.reset(token)
 
 
 def new_session(engine: Engine) -> Session:

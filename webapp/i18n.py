@@ -24,6 +24,11 @@ def select_locale() -> str:
     chosen = getattr(current_user, "language", None) if current_user else None
     if chosen in LANGUAGES:
         return chosen
+    return device_language()
+
+
+def device_language() -> str:
+    """The language this browser asks for, found without the database (for error pages)."""
     cookie = request.cookies.get(LANG_COOKIE)
     if cookie in LANGUAGES:
         return cookie

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import io
 import math
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -23,6 +27,14 @@ DISPLAY_PX, THUMB_PX, QUALITY = 1600, 400, 82
 # "About 1600 px": a display copy whose long side falls in this band is not resized again.
 DISPLAY_MIN, DISPLAY_MAX = 1400, 1800
 MAX_BYTES, MAX_PIXELS = 15 * 1024 * 1024, 50_000_000
+# PNG, WebP and HEIC are decoded at full size (a JPEG at a reduced scale), and each decoded
+# megapixel holds 4 to 8 MB while the copies are made: a 190 KB PNG of 49 MP took a worker to
+# 550 MB. Those formats get this lower bound; a phone's 24 MP HEIC still fits under it.
+MAX_DECODED_PIXELS = 25_000_000
+# A decode of more pixels than this is heavy: it waits for one of the worker's decoder slots.
+# A phone's downscaled JPEG decodes to about 2 MP and never waits.
+HEAVY_PIXELS = 4_000_000
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 ORIENTATION, MAKE, MODEL = 0x0112, 0x010F, 0x0110
 DATETIME_ORIGINAL, OFFSET_ORIGINAL = 0x9003, 0x9011
@@ -47,6 +59,32 @@ class PhotoRefused(Exception):
     @property
     def message(self) -> str:
         return self.template % self.params if self.params else self.template
+
+
+class DecodersBusy(Exception):
+    """Every decoder slot of this worker stayed taken for longer than the wait allowed."""
+
+
+class DecodeGate:
+    """The heavy decodes one worker process runs at once, so that sixteen large pictures sent
+    together take a bounded amount of memory instead of gigabytes. A heavy decode that waits
+    longer than `wait_seconds` for a slot raises DecodersBusy; light ones never wait."""
+
+    def __init__(self, slots: int, wait_seconds: float):
+        self._slots = threading.BoundedSemaphore(slots)
+        self.wait_seconds = wait_seconds
+
+    @contextmanager
+    def slot(self, pixels: int) -> Iterator[None]:
+        if pixels <= HEAVY_PIXELS:
+            yield
+            return
+        if not self._slots.acquire(timeout=self.wait_seconds):
+            raise DecodersBusy()
+        try:
+            yield
+        finally:
+            self._slots.release()
 
 
 @dataclass(frozen=True)
@@ -136,14 +174,65 @@ def damaged() -> PhotoRefused:
 
 
 def process_photo(
-    data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+    data: bytes,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_pixels: int = MAX_PIXELS,
+    max_decoded_pixels: int = MAX_DECODED_PIXELS,
+    decoders: DecodeGate | None = None,
 ) -> ProcessedPhoto:
+    """Checks and processes one photo; with `decoders`, a heavy decode waits for a slot."""
     if len(data) > max_bytes:
         raise too_large(max_bytes)
     image = open_checked(data, max_pixels)
+    pixels = decoded_pixels(image)
+    if pixels > max_decoded_pixels:
+        raise too_many_pixels(max_decoded_pixels)
     kind = FORMATS[image.format]
-    evidence = read_evidence(image)
-    orientation = read_orientation(image)
+    with decoders.slot(pixels) if decoders else nullcontext():
+        try:
+            # Inside the slot: Pillow decodes a whole PNG to look for EXIF after the pixels.
+            evidence = read_evidence(image)
+            display = display_copy(data, image, read_orientation(image))
+            thumb = shrink(display, THUMB_PX)
+            return ProcessedPhoto(
+                original=data,
+                original_format=kind,
+                display=jpeg(display),
+                thumbnail=jpeg(thumb),
+                width=display.width,
+                height=display.height,
+                evidence=evidence,
+                phash=str(imagehash.phash(thumb.convert("L"))),
+            )
+        finally:
+            # The full-size pixels go before the slot does, or the next decode adds to them.
+            image.close()
+
+
+def return_freed_pixels() -> None:
+    """Makes glibc hand a freed picture back to the system at once. By default it raises its
+    mmap threshold after the first large free, so later pictures come from per-thread heaps
+    that keep the memory: each of a worker's threads would then keep the largest picture it
+    ever decoded, and the decoder slots would bound nothing."""
+    try:
+        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024)
+    except (OSError, AttributeError):
+        return  # not glibc: there is no such threshold to fix
+
+
+def decoded_pixels(image: Image.Image) -> int:
+    """The most pixels decoding will hold: a JPEG is decoded at a reduced scale (at worst
+    Pillow's draft: the largest of 1/8, 1/4, 1/2 that keeps DISPLAY_PX), others at full size."""
+    if image.format != "JPEG":
+        return image.width * image.height
+    scale = 1.0
+    while scale > 1 / 8 and max(image.size) * scale / 2 >= DISPLAY_PX:
+        scale /= 2
+    return math.ceil(image.width * scale) * math.ceil(image.height * scale)
+
+
+def display_copy(data: bytes, image: Image.Image, orientation: int) -> Image.Image:
     decoded = scaled_jpeg(data, image) if image.format == "JPEG" else None
     if decoded is None:
         decoded = decode_with_pillow(image)
@@ -153,17 +242,7 @@ def process_photo(
     display = flatten(display)
     if orientation in TRANSPOSE:
         display = display.transpose(TRANSPOSE[orientation])
-    thumb = shrink(display, THUMB_PX)
-    return ProcessedPhoto(
-        original=data,
-        original_format=kind,
-        display=jpeg(display),
-        thumbnail=jpeg(thumb),
-        width=display.width,
-        height=display.height,
-        evidence=evidence,
-        phash=str(imagehash.phash(thumb.convert("L"))),
-    )
+    return display
 
 
 def read_orientation(image: Image.Image) -> int:

@@ -46,3 +46,18 @@ def png_rgba_rows(width: int, height: int) -> bytes:
         + png_chunk(b"IDAT", body)
         + png_chunk(b"IEND", b"")
     )
+
+
+def png_rgb_rows(width: int, height: int) -> bytes:
+    """An RGB PNG of one gradient row repeated, written row by row: a large picture in a
+    small file, made without holding the picture."""
+    row = b"\0" + bytes(v for x in range(width) for v in (x % 256, 90, x * 255 // width))
+    packer = zlib.compressobj(9)
+    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        PNG_SIGNATURE
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", body)
+        + png_chunk(b"IEND", b"")
+    )

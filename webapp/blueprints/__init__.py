@@ -21,6 +21,14 @@ def writes(view: Callable) -> Callable:
     return view
 
 
+def reads_first(view: Callable) -> Callable:
+    """Marks a POST view that reads and does slow work (a photo) before it writes: its
+    request starts in a read transaction, and the view writes in `db.write_transaction`, so
+    that SQLite's write lock is not held while the photo is decoded."""
+    view.reads_first = True  # type: ignore[attr-defined]
+    return view
+
+
 def now() -> datetime:
     return current_app.config["CLOCK"]()
 

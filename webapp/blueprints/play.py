@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -23,12 +24,22 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.blueprints import flash_refusal, message, now, photo_store
+from webapp import db
+from webapp.blueprints import flash_refusal, message, now, photo_store, reads_first
 from webapp.blueprints.auth import EmptyForm
 from webapp.db import request_session
+from webapp.domain import geo
 from webapp.models import Group, Participant, Submission
 from webapp.security import participant_only
-from webapp.services import ServiceError, hints, history, play, standings, submissions
+from webapp.services import (
+    ServiceError,
+    hints,
+    history,
+    play,
+    standings,
+    submission_photos,
+    submissions,
+)
 
 bp = Blueprint("play", __name__, url_prefix="/play")
 
@@ -41,10 +52,12 @@ def current_group() -> Group:
     return request_session().get(Group, current_user.group_id)
 
 
-def photo_limits() -> submissions.PhotoLimits:
+def photo_limits() -> submission_photos.PhotoLimits:
     storage = current_app.config["SETTINGS"]["storage"]
-    return submissions.PhotoLimits(
-        max_bytes=int(storage["max_upload_mb"] * 1024 * 1024), max_pixels=int(storage["max_pixels"])
+    return submission_photos.PhotoLimits(
+        max_bytes=int(storage["max_upload_mb"] * 1024 * 1024),
+        max_pixels=int(storage["max_pixels"]),
+        max_decoded_pixels=int(storage["max_decoded_pixels"]),
     )
 
 
@@ -84,6 +97,7 @@ def task(task_id: int):
 
 
 @bp.route("/tasks/<int:task_id>/send", methods=["POST"])
+@reads_first
 @participant_only
 def send(task_id: int):
     """The plain form's way in (no JavaScript): same rules, then back to the task page."""
@@ -98,13 +112,17 @@ def send(task_id: int):
 
 
 @bp.route("/api/tasks/<int:task_id>/submissions", methods=["POST"])
+@reads_first
 @participant_only
 def api_send(task_id: int):
     """The upload queue's way in: JSON answers, and the first answer again for a retried key."""
     try:
         received = receive(task_id)
     except ServiceError as exc:
-        return jsonify(error=type(exc).__name__, message=message(exc)), exc.status
+        response = jsonify(error=type(exc).__name__, message=message(exc))
+        if getattr(exc, "retry_after", None):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response, exc.status
     return jsonify(
         submission=submission_json(received.submission), replayed=not received.created
     ), 201 if received.created else 200
@@ -158,35 +176,67 @@ def api_status():
 
 
 def receive(task_id: int) -> submissions.Received:
-    """Parses the request into what was sent, calls the service, commits once."""
-    form = request.form
-    photo = request.files.get("photo")
-    sent = submissions.Sent(
-        key=form.get("key"),
-        answer=form.get("answer", ""),
-        lat=number(form.get("lat")),
-        lon=number(form.get("lon")),
-        accuracy_m=number(form.get("accuracy")),
-        pressed_at=parse_time(form.get("pressed_at")),
-        photo=photo.read() if photo and photo.filename else None,
-        client_evidence=parse_json(form.get("evidence")),
-    )
+    """Parses the request, then the service's steps in two transactions, so that SQLite's
+    write lock is held only for the writes: the reads (a plain transaction, ended before the
+    slow work), the photo decoded and its files stored outside any transaction, then the
+    checks again and the writes in a short write transaction."""
+    sent = sent_in_request()
     session = request_session()
+    participant = current_user._get_current_object()
+    store, moment = photo_store(), now()
     try:
-        received = submissions.submit(
-            session,
-            participant=current_user._get_current_object(),
-            task_id=task_id,
-            sent=sent,
-            now=now(),
-            store=photo_store(),
-            limits=photo_limits(),
+        plan = submissions.check(
+            session, participant=participant, task_id=task_id, sent=sent, now=moment
         )
     except ServiceError:
         session.rollback()
         raise
-    session.commit()
+    if plan.replay is not None:
+        return plan.replay
+    session.rollback()  # nothing was written: this ends the reads before the slow work
+    photo = None
+    if plan.photo:
+        decoders = current_app.extensions["photo_decoders"]
+        photo = submission_photos.store_photo(
+            sent.photo, store=store, limits=photo_limits(), decoders=decoders
+        )
+    try:
+        with db.write_transaction(session):
+            received = submissions.record(
+                session,
+                participant=participant,
+                task_id=task_id,
+                sent=sent,
+                photo=photo,
+                now=moment,
+            )
+    except BaseException:
+        submission_photos.discard(photo, store)
+        raise
+    if not received.created:
+        submission_photos.discard(photo, store)  # a retry of this key was stored first
     return received
+
+
+def sent_in_request() -> submissions.Sent:
+    """What the phone sent; a position that cannot be one (not finite, out of range) is no
+    position, and its accuracy goes with it."""
+    form = request.form
+    photo = request.files.get("photo")
+    lat, lon = number(form.get("lat")), number(form.get("lon"))
+    accuracy = number(form.get("accuracy"))
+    if not geo.valid_position(lat, lon):
+        lat = lon = accuracy = None
+    return submissions.Sent(
+        key=form.get("key"),
+        answer=form.get("answer", ""),
+        lat=lat,
+        lon=lon,
+        accuracy_m=accuracy if accuracy is not None and accuracy >= 0 else None,
+        pressed_at=parse_time(form.get("pressed_at")),
+        photo=photo.read() if photo and photo.filename else None,
+        client_evidence=parse_json(form.get("evidence")),
+    )
 
 
 @bp.route("/tasks/<int:task_id>/hints", methods=["POST"])
@@ -261,25 +311,48 @@ def submission_json(sub: Submission) -> dict:
 
 
 def number(value: str | None) -> float | None:
+    """A finite number, or None: "inf" and "nan" parse as floats but mean nothing here."""
     try:
-        return float(value) if value not in (None, "") else None
+        parsed = float(value) if value not in (None, "") else None
     except ValueError:
         return None
+    return parsed if parsed is not None and math.isfinite(parsed) else None
+
+
+# The phone's evidence is a few short fields (capture time, GPS, device): anything much larger
+# or deeper was not made by the phone's page, and a deep one would exhaust the parser's stack.
+EVIDENCE_MAX_CHARS, EVIDENCE_MAX_DEPTH = 2000, 3
 
 
 def parse_json(value: str | None) -> dict:
-    try:
-        parsed = json.loads(value) if value else {}
-    except ValueError:
+    if not value or len(value) > EVIDENCE_MAX_CHARS:
         return {}
-    return parsed if isinstance(parsed, dict) else {}
+    try:
+        parsed = json.loads(value)
+    except (ValueError, RecursionError):
+        return {}
+    return parsed if isinstance(parsed, dict) and depth(parsed) <= EVIDENCE_MAX_DEPTH else {}
+
+
+def depth(value: object) -> int:
+    """How many levels of lists and objects hold something, counted level by level."""
+    levels, layer = 0, [value]
+    while layer := [
+        child
+        for item in layer
+        if isinstance(item, dict | list)
+        for child in (item.values() if isinstance(item, dict) else item)
+    ]:
+        levels += 1
+    return levels
 
 
 def parse_time(value: str | None) -> datetime | None:
+    """An aware time the database can hold; a phone clock set to year 1 gives none."""
     if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return parsed.astimezone(UTC) if parsed.tzinfo else None
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else None

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from webapp import photos
-from webapp.domain import answers, evidence, geo, windows
+from webapp.domain import answers, geo, windows
 from webapp.domain.text import N_
 from webapp.models import Event, Group, Location, Participant, Submission, Task
 from webapp.services import ServiceError, audit, worth
-from webapp.storage import LocalPhotoStore, key_for, photo_id
+from webapp.services.submission_photos import (
+    DEFAULT_LIMITS,
+    PhotoLimits,
+    StoredPhoto,
+    attach_photo,
+    discard,
+    photo_flags,
+    store_photo,
+)
+from webapp.storage import LocalPhotoStore
+
+PHOTO_KINDS = ("photo", "photo_at_location")
 
 
 class MissingKey(ServiceError):
@@ -71,14 +79,8 @@ class PhotoRequired(ServiceError):
     template = N_("Please take or choose a photo first.")
 
 
-class PhotoNotAccepted(ServiceError):
-    status = 422
-
-    def __init__(self, refusal: photos.PhotoRefused):
-        super().__init__(refusal.template, **refusal.params)
-        self.code = refusal.code
-        if refusal.code == "too_large":
-            self.status = 413
+class UnreadableAnswer(ServiceError):
+    template = N_("The answer contains a character that cannot be stored. Please type it again.")
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,12 @@ class Received:
 
 
 @dataclass(frozen=True)
-class PhotoLimits:
-    max_bytes: int = photos.MAX_BYTES
-    max_pixels: int = photos.MAX_PIXELS
+class Plan:
+    """What the reads decided: the first answer again for a retried key, else whether a
+    photo has to be processed before the writes."""
+
+    replay: Received | None
+    photo: bool = False
 
 
 def find_by_key(session: Session, group_id: int, key: str) -> Submission | None:
@@ -115,7 +120,7 @@ def find_by_key(session: Session, group_id: int, key: str) -> Submission | None:
 
 def check_key(key: str | None) -> str:
     key = (key or "").strip()
-    if not key or len(key) > 64:
+    if not key or len(key) > 64 or not key.isprintable():
         raise MissingKey()
     return key
 
@@ -142,31 +147,80 @@ def submit(
     sent: Sent,
     now: datetime,
     store: LocalPhotoStore | None = None,
-    limits: PhotoLimits = PhotoLimits(),
+    limits: PhotoLimits = DEFAULT_LIMITS,
 ) -> Received:
-    """Stores a group's submission once; a retry with the same key gets the first one back."""
+    """Stores a group's submission once; a retry with the same key gets the first one back.
+
+    The three steps in the caller's one transaction. The phone's view runs them in two, with
+    the photo's work between (see `play.receive`): `check` reads and refuses early,
+    `store_photo` works outside any transaction, `record` checks again and writes.
+    """
+    plan = check(session, participant=participant, task_id=task_id, sent=sent, now=now)
+    if plan.replay is not None:
+        return plan.replay
+    photo = store_photo(sent.photo, store=store, limits=limits) if plan.photo else None
+    try:
+        received = record(
+            session, participant=participant, task_id=task_id, sent=sent, photo=photo, now=now
+        )
+    except BaseException:
+        discard(photo, store)
+        raise
+    if not received.created:
+        discard(photo, store)
+    return received
+
+
+def check(
+    session: Session, *, participant: Participant, task_id: int, sent: Sent, now: datetime
+) -> Plan:
+    """The reads: a retried key gets its first submission back, and what the rules refuse is
+    refused before its photo is decoded. Writes nothing."""
     key = check_key(sent.key)
     existing = find_by_key(session, participant.group_id, key)
     if existing is not None:
-        return Received(existing, created=False)
+        return Plan(Received(existing, created=False))
     try:
-        submission, written = prepare(session, participant, task_id, key, sent, now, store, limits)
+        submission = prepare(session, participant, task_id, key, sent, now, photo=None)
     except ServiceError:
         # A concurrent retry of this key may have been stored meanwhile: answer with it.
         stored = find_by_key(session, participant.group_id, key)
         if stored is not None:
-            return Received(stored, created=False)
+            return Plan(Received(stored, created=False))
         raise
-    try:
-        with session.begin_nested():
-            session.add(submission)
-    except sa.exc.IntegrityError:
-        for name in written:  # a concurrent retry won: its files are the ones kept
-            store.delete(name)
-        winner = find_by_key(session, participant.group_id, key)
-        if winner is None:
-            raise
-        return Received(winner, created=False)
+    return Plan(None, photo=session.get(Task, submission.task_id).kind in PHOTO_KINDS)
+
+
+def record(
+    session: Session,
+    *,
+    participant: Participant,
+    task_id: int,
+    sent: Sent,
+    photo: StoredPhoto | None,
+    now: datetime,
+) -> Received:
+    """The writes, meant for a short write transaction: every check is made again on what
+    is committed now, so that "already sent" and the key hold whatever happened meanwhile.
+
+    The group's row is locked first: two sends of one group then run one after the other and
+    the second sees the first. On SQLite the write transaction already holds every other
+    writer off; on PostgreSQL each transaction sees only what was committed when it read, and
+    before this lock 15 of 16 simultaneous sends with different keys passed "already sent".
+    A lock, not a unique index on (group, task): "already sent" is the task card's state (a
+    redo request reopens a task, late policies and locks decide too, a judge may still turn
+    an old refusal into an acceptance), which no index predicate can follow.
+    """
+    key = check_key(sent.key)
+    session.exec(
+        select(Group.id).where(Group.id == participant.group_id).with_for_update(key_share=True)
+    ).one()
+    existing = find_by_key(session, participant.group_id, key)
+    if existing is not None:
+        return Received(existing, created=False)
+    submission = prepare(session, participant, task_id, key, sent, now, photo=photo)
+    session.add(submission)
+    session.flush()
     # Phones and the board see the new state on their next poll; an automatic decision moves
     # the standings, so it is logged like a judge's.
     audit.record(
@@ -192,10 +246,11 @@ def prepare(
     key: str,
     sent: Sent,
     now: datetime,
-    store: LocalPhotoStore | None,
-    limits: PhotoLimits,
-) -> tuple[Submission, list[str]]:
-    """Checks the task's state and deadline, decides what a rule can decide, stores files."""
+    *,
+    photo: StoredPhoto | None,
+) -> Submission:
+    """Checks the task's state and deadline and decides what a rule can decide; the row,
+    not added. Without `photo` (before it is processed) a photo task's evidence is left out."""
     from webapp.services.play import task_cards
 
     task = task_of(session, participant, task_id)
@@ -217,6 +272,8 @@ def prepare(
         raise TaskNotOpen() from exc
     except windows.WindowClosed as exc:
         raise DeadlinePassed() from exc
+    if "\x00" in sent.answer:
+        raise UnreadableAnswer()
     submission = Submission(
         event_id=event.id,
         task_id=task.id,
@@ -234,61 +291,16 @@ def prepare(
     )
     location = session.get(Location, task.location_id) if task.location_id else None
     verdict = decide(task, submission, sent, location)
-    written: list[str] = []
-    if task.kind in ("photo", "photo_at_location"):
-        written = attach_photo(submission, sent, store, limits, event.timezone)
-        submission.flags = photo_flags(session, submission, task, card.window, location)
+    if task.kind in PHOTO_KINDS:
+        if sent.photo is None:
+            raise PhotoRequired()  # an empty file goes on, to be refused as empty
+        if photo is not None:
+            attach_photo(submission, photo, sent.client_evidence, event.timezone)
+            submission.flags = photo_flags(session, submission, task, card.window, location)
     submission.status = status_for(verdict, task, timing)
     submission.auto_decided = verdict != answers.NEEDS_JUDGE
     worth.value_submission(submission, task, [], event.review_conflict)
-    return submission, written
-
-
-def photo_flags(
-    session: Session,
-    submission: Submission,
-    task: Task,
-    window: windows.Window | None,
-    location: Location | None,
-) -> list[dict]:
-    """The judges' evidence flags for a new photo, as plain data stored on the row."""
-    others = session.exec(
-        select(Submission.phash, Group.name, Task.title, Submission.id)
-        .join(Group, Group.id == Submission.group_id)
-        .join(Task, Task.id == Submission.task_id)
-        .where(
-            Submission.event_id == submission.event_id,
-            Submission.phash.is_not(None),
-            sa.or_(
-                Submission.group_id != submission.group_id, Submission.task_id != submission.task_id
-            ),
-        )
-    ).all()
-    gps = (
-        (submission.gps_lat, submission.gps_lon)
-        if submission.gps_lat is not None
-        else (
-            (submission.lat, submission.lon)
-            if geo.valid_position(submission.lat, submission.lon)
-            else None
-        )
-    )
-    place = (
-        evidence.Place(location.name, location.lat, location.lon, location.radius_m)
-        if location and task.kind == "photo_at_location"
-        else None
-    )
-    flags = evidence.evidence_flags(
-        captured_at=submission.captured_at,
-        gps=gps,
-        sent_at=submission.pressed_at,
-        opens_at=window.opens_at if window else None,
-        place=place,
-        fresh_required=task.fresh_photo,
-        phash=submission.phash,
-        others=[evidence.SeenPhoto(*row) for row in others],
-    )
-    return [flag.as_dict() for flag in flags]
+    return submission
 
 
 def decide(task: Task, submission: Submission, sent: Sent, location: Location | None) -> str:
@@ -335,56 +347,3 @@ def status_for(verdict: str, task: Task, timing: windows.Timing) -> str:
     if verdict == answers.NEEDS_JUDGE or (timing.flagged and task.late.get("policy") == "review"):
         return "pending"
     return "accepted" if verdict == answers.CORRECT else "rejected"
-
-
-def attach_photo(
-    submission: Submission, sent: Sent, store: LocalPhotoStore | None, limits: PhotoLimits, tz: str
-) -> list[str]:
-    """Processes and stores the photo's files before the row exists (a row never lacks them)."""
-    if sent.photo is None:
-        raise PhotoRequired()  # an empty file goes on, to be refused as empty
-    try:
-        photo = photos.process_photo(
-            sent.photo, max_bytes=limits.max_bytes, max_pixels=limits.max_pixels
-        )
-    except photos.PhotoRefused as exc:
-        raise PhotoNotAccepted(exc) from exc
-    ident = photo_id()
-    files = {
-        key_for(ident, f"original.{photo.original_format}"): photo.original,
-        key_for(ident, "display.jpg"): photo.display,
-        key_for(ident, "thumb.jpg"): photo.thumbnail,
-    }
-    for name, data in files.items():
-        store.save(name, data)
-    submission.photo_key = ident
-    submission.photo_width, submission.photo_height = photo.width, photo.height
-    submission.phash = photo.phash
-    evidence = photo.evidence
-    captured = evidence.captured_at or client_time(sent.client_evidence.get("captured_at"))
-    if captured is not None and captured.tzinfo is None:
-        captured = captured.replace(tzinfo=ZoneInfo(tz))  # a camera's clock is local time
-    submission.captured_at = captured.astimezone(UTC) if captured else None
-    gps = evidence.gps or client_gps(sent.client_evidence.get("gps"))
-    submission.gps_lat, submission.gps_lon = gps if gps else (None, None)
-    submission.device = (
-        evidence.device or str(sent.client_evidence.get("device") or "")[:120] or None
-    )
-    return list(files)
-
-
-def client_time(value: object) -> datetime | None:
-    """The capture time the phone read from the original before downscaling, if it sent one."""
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
-    return parsed
-
-
-def client_gps(value: object) -> tuple[float, float] | None:
-    try:
-        lat, lon = (float(v) for v in value)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        return None
-    return (lat, lon) if geo.valid_position(lat, lon) else None
