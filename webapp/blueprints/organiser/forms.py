@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -17,8 +19,17 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+from wtforms.widgets import TextInput
 
+from webapp.domain.text import N_
 from webapp.domain.windows import ZONE_CHOICES, tz_abbreviation
 
 
@@ -35,6 +46,19 @@ KIND_CHOICES = [
     ("checkin", _l("Check-in at a location")),
     ("photo_at_location", _l("Photo at a location")),
 ]
+KIND_NAMES = dict(KIND_CHOICES)
+# The fields that serve only some kinds; the editor shows those of the chosen kind.
+KIND_FIELDS = {
+    "answers": ("text",),
+    "answer": ("number", "choice"),
+    "tolerance": ("number",),
+    "choices": ("choice",),
+    "auto_accept": ("photo", "photo_at_location", "text"),
+    "fresh_photo": ("photo", "photo_at_location"),
+    "rubric": ("photo", "photo_at_location", "text"),
+    "reference": ("photo", "photo_at_location"),
+}
+PENALTIES = ("penalty_points", "penalty_percent", "per_minute")
 LATE_CHOICES = [
     ("refuse", _l("Refuse")),
     ("penalty_points", _l("Accept, minus points")),
@@ -145,7 +169,9 @@ class TaskForm(FlaskForm):
     rubric = TextAreaField(
         _l("Rubric: one criterion per line, as name: maximum"), validators=[Optional()]
     )
-    hints = TextAreaField(_l("Hints: one per line, as cost: text"), validators=[Optional()])
+    hints = TextAreaField(
+        _l("Hints a group can open, one per line, as cost: text"), validators=[Optional()]
+    )
     first_bonus = StringField(
         _l("Bonus for the first groups (e.g. 10, 5, 2)"), validators=[Optional(), Length(max=100)]
     )
@@ -154,19 +180,113 @@ class TaskForm(FlaskForm):
     reference = FileField(_l("Reference photo: what the group should send (optional)"))
 
 
+# Where the task-set rules' keys are on the editor's forms.
+TASK_FIELD_OF = {
+    "id": "title",
+    "title": "title",
+    "kind": "kind",
+    "points": "points",
+    "location": "location",
+    "unlocks_after": "unlocks_after",
+    "window": "window_mode",
+    "window.after": "after",
+    "window.offset": "offset",
+    "window.duration": "duration",
+    "window.opens": "opens",
+    "window.closes": "closes",
+    "late": "late_policy",
+    "late.policy": "late_policy",
+    "late.value": "late_value",
+    "late.cap": "late_cap",
+    "late.grace": "grace",
+    "answers": "answers",
+    "answer": "answer",
+    "tolerance": "tolerance",
+    "choices": "choices",
+    "review": "auto_accept",
+    "rubric": "rubric",
+    "hints": "hints",
+    "first_bonus": "first_bonus",
+    "reference": "reference",
+}
+LOCATION_FIELD_OF = {"id": "name", "name": "name", "lat": "lat", "lon": "lon", "radius": "radius_m"}
+# The task-set rules speak of a file's keys; at a field of the editor these say the same.
+EDITOR_WORDING = {
+    N_("window.%(key)s must be a time like 07:00 or 2026-11-25T07:00."): N_(
+        "Type a time like 07:00, or a day and time like 2026-11-25T07:00."
+    ),
+    N_("window.offset is minutes, 0 or more."): N_("Minutes, 0 or more."),
+    N_("window.duration must be more than 0 minutes."): N_("More than 0 minutes."),
+    N_('window.after must be "start" or the id of another task, not %(value)s.'): N_(
+        "Choose the start of the event or another task."
+    ),
+    N_("late.%(key)s must be 0 or more."): N_("0 or more."),
+    N_("tolerance must be a number, 0 or more."): N_("A number, 0 or more."),
+    N_("first_bonus is a list of points, 0 or more."): N_(
+        "Whole points, 0 or more, separated by commas (e.g. 10, 5, 2)."
+    ),
+    N_("A %(kind)s task needs a location."): N_(
+        "This kind of task needs a location: choose one, or add it on the Map page first."
+    ),
+    N_("The late policy %(policy)s needs a value more than 0."): N_(
+        "This choice needs a penalty more than 0."
+    ),
+    N_("Each rubric criterion needs a name and a max above 0."): N_(
+        "Each line needs a name and a maximum above 0, as name: maximum (e.g. Kreativitas: 4)."
+    ),
+    N_("Each hint needs a text and a cost of 0 or more."): N_(
+        "Each line needs a cost of 0 or more and a text, as cost: text (e.g. 2: Di depan gedung)."
+    ),
+    N_("Task %(task)s waits for itself through other tasks, so it would never open."): N_(
+        "This task would wait for itself through other tasks, so it would never open."
+    ),
+    N_("unlocks_after names %(task)s, which is not another task of this set."): N_(
+        "Choose another task."
+    ),
+}
+
+
+class CoordinateField(FloatField):
+    """A latitude or longitude as people type or paste it: a decimal comma, a typographic
+    minus, or a whole "-7.98, 112.63" pair (whose second number is kept in `second`)."""
+
+    widget = TextInput()  # a number input would refuse the comma and the pair
+    second: float | None = None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip().replace("\u2212", "-")
+        if not text:
+            return
+        numbers = re.findall(r"[-+]?\d+(?:[.,]\d+)?", text)
+        leftover = re.sub(r"[-+]?\d+(?:[.,]\d+)?|[\s,;/°]", "", text)
+        if not numbers or len(numbers) > 2 or leftover:
+            raise ValueError(_l("Type a number such as -7.98 or 112.63."))
+        self.data = float(numbers[0].replace(",", "."))
+        if len(numbers) == 2:
+            self.second = float(numbers[1].replace(",", "."))
+
+
 class LocationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    lat = FloatField(
+    lat = CoordinateField(
         _l("Latitude"),
-        validators=[DataRequired(message=_l("Pick a place on the map or type the latitude."))],
+        validators=[InputRequired(message=_l("Pick a place on the map or type the latitude."))],
     )
-    lon = FloatField(
+    lon = CoordinateField(
         _l("Longitude"),
-        validators=[DataRequired(message=_l("Pick a place on the map or type the longitude."))],
+        validators=[InputRequired(message=_l("Pick a place on the map or type the longitude."))],
     )
     radius_m = FloatField(_l("Radius (metres)"), default=50)
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
-    hint = StringField(_l("Hint"), validators=[Optional(), Length(max=300)])
+    hint = StringField(_l("Directions to the place"), validators=[Optional(), Length(max=300)])
+
+    def validate(self, extra_validators=None) -> bool:
+        # A pasted "lat, lon" pair fills both fields.
+        if self.lat.second is not None and self.lon.data is None and not self.lon.process_errors:
+            self.lon.data = self.lat.second
+            self.lon.raw_data = [str(self.lat.second)]
+        return super().validate(extra_validators)
 
 
 class GroupsForm(FlaskForm):
