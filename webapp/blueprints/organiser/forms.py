@@ -210,37 +210,38 @@ TASK_FIELD_OF = {
     "reference": "reference",
 }
 LOCATION_FIELD_OF = {"id": "name", "name": "name", "lat": "lat", "lon": "lon", "radius": "radius_m"}
-# The task-set rules speak of a file's keys; at a field of the editor these say the same.
+# The task-set rules (their templates, marked where they are raised) speak of a file's keys;
+# at a field of the editor these say the same.
 EDITOR_WORDING = {
-    N_("window.%(key)s must be a time like 07:00 or 2026-11-25T07:00."): N_(
+    "window.%(key)s must be a time like 07:00 or 2026-11-25T07:00.": N_(
         "Type a time like 07:00, or a day and time like 2026-11-25T07:00."
     ),
-    N_("window.offset is minutes, 0 or more."): N_("Minutes, 0 or more."),
-    N_("window.duration must be more than 0 minutes."): N_("More than 0 minutes."),
-    N_('window.after must be "start" or the id of another task, not %(value)s.'): N_(
+    "window.offset is minutes, 0 or more.": N_("Minutes, 0 or more."),
+    "window.duration must be more than 0 minutes.": N_("More than 0 minutes."),
+    'window.after must be "start" or the id of another task, not %(value)s.': N_(
         "Choose the start of the event or another task."
     ),
-    N_("late.%(key)s must be 0 or more."): N_("0 or more."),
-    N_("tolerance must be a number, 0 or more."): N_("A number, 0 or more."),
-    N_("first_bonus is a list of points, 0 or more."): N_(
+    "late.%(key)s must be 0 or more.": N_("0 or more."),
+    "tolerance must be a number, 0 or more.": N_("A number, 0 or more."),
+    "first_bonus is a list of points, 0 or more.": N_(
         "Whole points, 0 or more, separated by commas (e.g. 10, 5, 2)."
     ),
-    N_("A %(kind)s task needs a location."): N_(
+    "A %(kind)s task needs a location.": N_(
         "This kind of task needs a location: choose one, or add it on the Map page first."
     ),
-    N_("The late policy %(policy)s needs a value more than 0."): N_(
+    "The late policy %(policy)s needs a value more than 0.": N_(
         "This choice needs a penalty more than 0."
     ),
-    N_("Each rubric criterion needs a name and a max above 0."): N_(
+    "Each rubric criterion needs a name and a max above 0.": N_(
         "Each line needs a name and a maximum above 0, as name: maximum (e.g. Kreativitas: 4)."
     ),
-    N_("Each hint needs a text and a cost of 0 or more."): N_(
+    "Each hint needs a text and a cost of 0 or more.": N_(
         "Each line needs a cost of 0 or more and a text, as cost: text (e.g. 2: Di depan gedung)."
     ),
-    N_("Task %(task)s waits for itself through other tasks, so it would never open."): N_(
+    "Task %(task)s waits for itself through other tasks, so it would never open.": N_(
         "This task would wait for itself through other tasks, so it would never open."
     ),
-    N_("unlocks_after names %(task)s, which is not another task of this set."): N_(
+    "unlocks_after names %(task)s, which is not another task of this set.": N_(
         "Choose another task."
     ),
 }
