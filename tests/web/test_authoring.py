@@ -353,3 +353,33 @@ def test_only_the_events_organiser_reaches_the_editor(web, make):
         "settings",
     ):
         assert web.get(f"/organiser/events/{event.id}/{path}").status_code == 404, path
+
+
+def test_coordinates_are_read_as_people_type_and_paste_them_without_javascript(web, make, session):
+    event = organiser(web, make)
+    page = f"/organiser/events/{event.id}/locations"
+    web.submit(page, {"name": "Koma", "lat": "-7,9775", "lon": "112,637", "radius_m": "50"})
+    web.submit(
+        page, {"name": "Pasangan", "lat": "\u22127.9666, 112.6369", "lon": "", "radius_m": "50"}
+    )
+    web.submit(page, {"name": "Khatulistiwa", "lat": "0", "lon": "109.3222", "radius_m": "50"})
+    bad = web.submit(page, {"name": "Salah", "lat": "tujuh", "lon": "112", "radius_m": "50"})
+    assert errors_at(bad.get_data(as_text=True), "lat") == [
+        "Type a number such as -7.98 or 112.63."
+    ]
+    places = {p.name: (p.lat, p.lon) for p in session.exec(select(Location)).all()}
+    assert places == {
+        "Koma": (-7.9775, 112.637),
+        "Pasangan": (-7.9666, 112.6369),
+        "Khatulistiwa": (0.0, 109.3222),
+    }
+
+
+def test_a_location_error_is_shown_at_its_field(web, make):
+    event = organiser(web, make)
+    page = web.submit(
+        f"/organiser/events/{event.id}/locations",
+        {"name": "Salah", "lat": "-95", "lon": "119", "radius_m": "0"},
+    ).get_data(as_text=True)
+    assert errors_at(page, "lat") == ["Latitude -95.0 is outside -90 to 90."]
+    assert errors_at(page, "radius_m") == ["The radius must be more than 0 metres."]
