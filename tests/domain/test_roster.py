@@ -147,3 +147,11 @@ def test_any_text_in_any_encoding_gives_rows_or_a_refusal(rows, delimiter, encod
     except NotATable:
         return
     accounted(table, parse_roster(table, []))
+
+
+def test_a_sheet_whose_header_is_far_down_is_not_called_empty():
+    roster = parse_roster([[]] * 12 + [["nama", "kelompok"], ["Ani", "A"]], [])
+    assert [p.message.split(".")[0] for p in roster.problems] == [
+        "No column of names was found",
+        "No column of groups was found",
+    ]

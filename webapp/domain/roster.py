@@ -208,7 +208,8 @@ def parse_roster(table: Iterable[Sequence[object]], existing_groups: Iterable[st
     maps = [header_map(row) for row in top]
     found = next((i for i, m in enumerate(maps) if "name" in m and "group" in m), None)
     if found is None:
-        if not any(text_of(cell) for row in top for cell in row[:MAX_COLUMNS]):
+        blank = not any(text_of(cell) for row in top for cell in row[:MAX_COLUMNS])
+        if blank and next(rows, None) is None:
             return Roster((), (), (), (Problem(N_("The file is empty.")),))
         best = max(maps, key=len)
         return Roster((), (), (), tuple(Problem(MISSING[c]) for c in MISSING if c not in best))

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from webapp.blueprints import flash_refusal, message, now, photo_store
 from webapp.blueprints.organiser import bp
-from webapp.blueprints.organiser.forms import (
-    EDITOR_WORDING,
-    KIND_FIELDS,
+from webapp.blueprints.organiser.field_problems import (
     LOCATION_FIELD_OF,
-    PENALTIES,
     TASK_FIELD_OF,
+    place_problems,
+)
+from webapp.blueprints.organiser.forms import (
+    KIND_FIELDS,
+    PENALTIES,
     LocationForm,
     TaskForm,
     options,
@@ -60,20 +60,6 @@ def fill_choices(form: TaskForm, event_id: int, task_id: int | None) -> None:
         [("start", _("the start of the event"))]
         + [(t.key, _("when the group has done: %(task)s", task=t.title)) for t in others]
     )
-
-
-def place_problems(form: FlaskForm, problems: list, fields: dict[str, str]) -> list[str]:
-    """Puts each problem's message at its field, in the reader's language; returns the
-    messages that belong to no field."""
-    loose = []
-    for problem in problems:
-        text = gettext(EDITOR_WORDING.get(problem.template, problem.template), **problem.params)
-        field = form._fields.get(fields.get(problem.key, ""))
-        if field is None:
-            loose.append(text)
-        else:
-            field.errors = [*field.errors, text]
-    return loose
 
 
 def lines(text: str | None) -> list[str]:
