@@ -1,4 +1,4 @@
-"""Groups, the roster import and the printed join cards, through the test client."""
+"""Groups and the printed join cards, through the test client (the roster: test_roster.py)."""
 
 import base64
 import io
