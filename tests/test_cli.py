@@ -251,3 +251,84 @@ def test_import_tasks_succeeds_for_every_example(cli_env, example):
     result = run("import-tasks", str(example), "--groups", "3")
     assert result.exit_code == 0, result.output
     assert "Imported" in result.output
+
+
+def demo_lines(process) -> str:
+    """The demo's output up to the blank line after its addresses."""
+    lines: list[str] = []
+    while not any("Board:" in line for line in lines) or lines[-1].strip():
+        line = process.stdout.readline()
+        assert line, "demo ended early:\n" + "".join(lines)
+        lines.append(line)
+    return "".join(lines)
+
+
+def test_every_command_works_on_the_demo_right_after_it_ran(tmp_path):
+    """The demo keeps its secret key in instance/; the other commands use the same one."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JELAJAH_")}
+    process = start(["demo", "--port", str(port), "--workers", "1"], env, tmp_path)
+    try:
+        demo_lines(process)
+    finally:
+        stop(process)
+    key = (tmp_path / "instance" / "secret_key").read_text()
+    jelajah = str(Path(sys.executable).parent / "jelajah")
+    for args in (["export-tasks", "1"], ["rescore", "1"], ["storage", "check", "--dry-run"]):
+        done = subprocess.run(
+            [jelajah, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert "secret key" not in done.stderr
+    exported = subprocess.run(
+        [jelajah, "export-tasks", "1"], env=env, cwd=tmp_path, capture_output=True, text=True
+    ).stdout
+    assert exported.startswith("[set]") and "Demo Jelajah: Kampus UGM" in exported
+    assert (tmp_path / "instance" / "secret_key").read_text() == key
+
+
+def test_serve_in_production_still_refuses_to_start_without_a_key(tmp_path):
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "secret_key").write_text("a-demo-key")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JELAJAH_")}
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "jelajah"), "serve", "--port", str(free_port())],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "No secret key is set" in done.stderr
+
+
+def is_this_machine(address: str) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.bind((address, 0))
+        except OSError:
+            return False
+    return True
+
+
+def test_demo_for_phones_prints_the_lan_address_and_the_cards_carry_it(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JELAJAH_")}
+    process = start(["demo", "--host", "0.0.0.0", "--port", str(port)], env, tmp_path)  # noqa: S104
+    try:
+        text = demo_lines(process)
+        join = re.search(r"Participants: (http://([\d.]+):(\d+))/join", text)
+        assert join, text
+        base, host = join.group(1), join.group(2)
+        assert not host.startswith("127.") and host != "0.0.0.0" and is_this_machine(host)  # noqa: S104
+        assert "localhost" not in text
+        assert re.search(r"plain http .*join.*photos and answers.*position.*offline.*https", text)
+        assert wait_for(f"{base}/join") == 200
+        organiser = Browser(base)
+        organiser.form("/login", {"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
+        event = re.search(r'href="/organiser/events/(\d+)"', organiser.get("/organiser/")).group(1)
+        cards = organiser.get(f"/organiser/events/{event}/cards")
+        assert len(re.findall(f'data-address="{re.escape(base)}/j/', cards)) == 3
+        assert 'role="alert"' not in cards
+    finally:
+        stop(process)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +13,8 @@ from typing import Any
 import click
 
 from webapp import db
-from webapp.config import SettingsError, load_settings
+from webapp.config import SettingsError, load_command_settings, load_settings
+from webapp.domain.addresses import reachable_by_phones
 
 DEMO_EMAIL = "demo@jelajah.test"
 DEMO_PASSWORD = "jelajah-demo"  # noqa: S105 - printed for the person trying the demo
@@ -32,7 +34,7 @@ def cli() -> None:
 
 
 def settings_and_url(**overrides: Any) -> tuple[dict, str]:
-    settings = load_settings(overrides)
+    settings = load_command_settings(overrides)
     instance = Path(settings["app"]["instance_path"]).resolve()
     return settings, db.database_url(settings, instance)
 
@@ -48,7 +50,8 @@ def app_context(**overrides: Any) -> Iterator[None]:
     """The app for one command; its database connections are closed when the command ends."""
     from webapp import create_app
 
-    app = create_app(overrides or None)
+    key = load_command_settings(overrides)["app"]["secret_key"]
+    app = create_app({**overrides, "app": {**overrides.get("app", {}), "secret_key": key}})
     try:
         with app.app_context():
             yield
@@ -80,8 +83,9 @@ def db_upgrade() -> None:
 def serve(
     host: str | None, port: int | None, workers: int | None, threads: int | None, dev: bool
 ) -> None:
-    settings, _url = settings_and_url(**({"app": {"mode": "dev"}} if dev else {}))
-    upgrade_database(**({"app": {"mode": "dev"}} if dev else {}))
+    mode = {"app": {"mode": "dev"}} if dev else {}
+    settings = load_settings(mode)  # a server in production mode needs a key of its own
+    upgrade_database(**mode)
     run_server(settings, host=host, port=port, workers=workers, threads=threads, dev=dev)
 
 
@@ -172,7 +176,7 @@ def import_tasks(file: Path, organiser_email: str | None, start: str | None, gro
                 local_start=start,
                 group_count=groups,
                 source_dir=file.parent,
-                store=LocalPhotoStore(load_settings()["storage"]["uploads_dir"]),
+                store=LocalPhotoStore(load_command_settings()["storage"]["uploads_dir"]),
                 now=now(),
             )
         except ServiceError as exc:
@@ -256,8 +260,54 @@ def _redacted(url: str) -> str:
     return url
 
 
+PLAIN_HTTP_NOTE = (
+    "  Over plain http phones can join, see the tasks and send photos and answers; "
+    "check-in by position and the offline mode need https (see Deployment in README.md)."
+)
+
+
+def lan_address() -> str | None:
+    """This computer's address on its network, found without the internet: connecting a UDP
+    socket sends nothing, but picks the interface a packet to a private address would leave by.
+    """
+    for target in ("10.255.255.255", "172.31.255.255", "192.168.255.255"):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.connect((target, 9))
+                found = probe.getsockname()[0]
+            except OSError:  # no route to that network
+                continue
+        if reachable_by_phones(f"http://{found}"):
+            return found
+    try:
+        named = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        return None
+    return next((a[4][0] for a in named if reachable_by_phones(f"http://{a[4][0]}")), None)
+
+
+def demo_address(host: str, port: int, base_url: str) -> tuple[str, str]:
+    """The address to print, and a line saying who can open it."""
+    if base_url:
+        return base_url.rstrip("/"), PLAIN_HTTP_NOTE
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - every interface: phones use the LAN address
+        found = lan_address()
+        if found is None:
+            return f"http://localhost:{port}", (
+                "  No network was found: phones cannot reach this computer. Join a Wi-Fi "
+                "network or a phone's hotspot and start the demo again."
+            )
+        return f"http://{found}:{port}", PLAIN_HTTP_NOTE
+    if not reachable_by_phones(f"http://{host}"):
+        return f"http://localhost:{port}", (
+            "  Only this computer can open these addresses; for phones on the same network, "
+            "start the demo with --host 0.0.0.0."
+        )
+    return f"http://{host}:{port}", PLAIN_HTTP_NOTE
+
+
 @cli.command(help="Create a demo event (if there is none) and serve it on this computer.")
-@click.option("--host", default="127.0.0.1", help="Address to listen on.")
+@click.option("--host", default="127.0.0.1", help="Address to listen on (0.0.0.0: for phones).")
 @click.option("--port", type=int, default=8000, help="Port to listen on.")
 @click.option("--workers", type=int, default=2, help="Worker processes.")
 def demo(host: str, port: int, workers: int) -> None:
@@ -265,8 +315,11 @@ def demo(host: str, port: int, workers: int) -> None:
     from webapp.domain.joincodes import display
     from webapp.services import demo as demo_service
 
-    overrides = {"app": {"mode": "demo"}}
+    overrides: dict[str, dict[str, Any]] = {"app": {"mode": "demo"}}
     settings, _url = settings_and_url(**overrides)
+    base, reach = demo_address(host, port, settings["app"]["base_url"])
+    if reachable_by_phones(base):  # what join cards (and place posters) print
+        overrides["app"]["base_url"] = base
     upgrade_database(**overrides)
     with app_context(**overrides):
         session = request_session()
@@ -278,13 +331,13 @@ def demo(host: str, port: int, workers: int) -> None:
             now=now(),
         )
         session.commit()
-        base = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"  # noqa: S104
         click.echo("")
         click.echo(f"Jelajah demo: {event.title}")
         click.echo(f"  Organisers: {base}/login   e-mail {DEMO_EMAIL}   password {DEMO_PASSWORD}")
         codes = ", ".join(f"{g.name} {display(g.join_code)}" for g in groups)
         click.echo(f"  Participants: {base}/join   codes: {codes}")
         click.echo(f"  Board: {base}/board/{event.board_token}")
+        click.echo(reach)
         click.echo("")
     run_server(settings, host=host, port=port, workers=workers, app_settings=overrides)
 
@@ -323,7 +376,7 @@ def storage_check(dry_run: bool) -> None:
     from webapp.services.storage_check import check_storage
     from webapp.storage import LocalPhotoStore
 
-    settings = load_settings()
+    settings = load_command_settings()
     with app_context():
         store = LocalPhotoStore(settings["storage"]["uploads_dir"])
         report = check_storage(request_session(), store, remove=not dry_run)

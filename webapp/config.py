@@ -83,6 +83,28 @@ def find_config_file(environ: Mapping[str, str] | None = None) -> Path | None:
 def load_settings(
     overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
 ) -> dict[str, dict[str, Any]]:
+    settings = collect(overrides, environ)
+    check(settings)
+    return settings
+
+
+def load_command_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The settings of a command other than `serve`: without a configured secret key it uses
+    the instance folder's, the one `jelajah demo` and the dev server made, so that every
+    command works on the demo's database. A command signs nothing that outlives it."""
+    settings = collect(overrides, environ)
+    if not settings["app"]["secret_key"]:
+        instance = Path(settings["app"]["instance_path"]).resolve()
+        settings["app"]["secret_key"] = instance_secret_key(instance)
+    check(settings)
+    return settings
+
+
+def collect(
+    overrides: Mapping[str, Any] | None, environ: Mapping[str, str] | None
+) -> dict[str, dict[str, Any]]:
     environ = os.environ if environ is None else environ
     settings = copy.deepcopy(DEFAULTS)
     path = find_config_file(environ)
@@ -95,7 +117,6 @@ def load_settings(
     merge(settings, env_overrides(environ), source="environment")
     if overrides:
         merge(settings, overrides, source="overrides")
-    check(settings)
     # Fixed once, here: Flask's send_file would read a relative path from the package folder,
     # not from the folder the store wrote into.
     settings["storage"]["uploads_dir"] = str(

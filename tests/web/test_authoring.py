@@ -1,5 +1,7 @@
 """The organiser's editor through the test client: events, tasks, locations, judges."""
 
+import html
+import re
 from pathlib import Path
 
 from sqlmodel import select
@@ -193,16 +195,79 @@ def test_add_edit_duplicate_reorder_and_delete_tasks(web, make, session):
     assert (edit.before["points"], edit.after["points"]) == (20, 30)
 
 
-def test_a_bad_task_is_refused_with_the_reason_and_nothing_is_saved(web, make, session):
+def errors_at(page: str, name: str) -> list[str]:
+    """The messages shown at the form field called `name`, as the organiser reads them."""
+    for block in re.findall(r'<label class="field">(.*?)</label>', page, re.S):
+        if re.search(rf'name="{name}"', block):
+            return [
+                html.unescape(e) for e in re.findall(r'<small class="error">(.*?)</small>', block)
+            ]
+    raise AssertionError(f"no field {name}")
+
+
+def test_a_bad_task_is_refused_with_each_reason_at_its_field(web, make, session):
     event = organiser(web, make)
     page = web.submit(
         f"/organiser/events/{event.id}/tasks/new",
         task_data(kind="checkin", opens="10:00", closes="09:00"),
-    )
-    text = page.get_data(as_text=True)
-    assert "window.closes" in text and "before it starts" in text
-    assert "needs a location" in text
+    ).get_data(as_text=True)
+    assert errors_at(page, "closes") == ["The window ends (09:00) before it starts (10:00)."]
+    assert errors_at(page, "location") == [
+        "This kind of task needs a location: choose one, or add it on the Map page first."
+    ]
+    assert errors_at(page, "title") == []
+    assert "Please correct the marked fields." in page
+    assert "window.closes" not in page and "<li>location" not in page
     assert session.exec(select(Task)).all() == []
+
+
+def test_the_reasons_are_in_the_organisers_language(web, make):
+    event = organiser(web, make)
+    web.get("/lang/id")
+    page = web.submit(
+        f"/organiser/events/{event.id}/tasks/new",
+        task_data(kind="photo_at_location", rubric="Kreativitas", late_value="0"),
+    ).get_data(as_text=True)
+    assert errors_at(page, "location") == [
+        "Jenis tugas ini memerlukan lokasi: pilih salah satu, atau tambahkan dulu di halaman Peta."
+    ]
+    assert errors_at(page, "rubric") == [
+        "Setiap baris memerlukan nama dan nilai maksimum di atas 0, dalam bentuk nama: maksimum "
+        "(mis. Kreativitas: 4)."
+    ]
+    assert errors_at(page, "late_value") == ["Pilihan ini memerlukan penalti lebih dari 0."]
+
+
+def test_the_task_list_names_each_kind_in_the_organisers_language(web, make):
+    event = organiser(web, make)
+    location = make.location(event)
+    make.task(event, "photo_at_location", title="Foto gapura", location_id=location.id)
+    make.task(event, "checkin", title="Tiba di balai", location_id=location.id)
+    page = web.get(f"/organiser/events/{event.id}/tasks").get_data(as_text=True)
+    assert "Photo at a location ·" in page and "Check-in at a location ·" in page
+    assert "photo_at_location" not in page and "checkin ·" not in page
+    web.get("/lang/id")
+    page = web.get(f"/organiser/events/{event.id}/tasks").get_data(as_text=True)
+    assert "Foto di lokasi ·" in page and "Check-in di lokasi ·" in page
+
+
+def test_without_javascript_each_kind_specific_field_says_which_kinds_it_is_for(web, make):
+    event = organiser(web, make)
+    page = web.get(f"/organiser/events/{event.id}/tasks/new").get_data(as_text=True)
+    assert "For: Number, Multiple choice" in page  # the right answer
+    assert "For: Photo, Photo at a location" in page  # the reference photo
+    assert 'src="/static/js/task-form.js' in page
+
+
+def test_fields_the_chosen_kind_or_policy_does_not_use_are_not_saved(web, make, session):
+    event = organiser(web, make)
+    web.submit(
+        f"/organiser/events/{event.id}/tasks/new",
+        task_data(answers="Masjid", choices="A\nB", late_policy="refuse", late_value="20"),
+    )
+    task = session.exec(select(Task)).one()
+    assert task.kind == "photo" and "answers" not in task.check and "choices" not in task.check
+    assert task.late == {"policy": "refuse"}
 
 
 def test_locations_are_placed_and_checked(web, make, session):
@@ -288,3 +353,33 @@ def test_only_the_events_organiser_reaches_the_editor(web, make):
         "settings",
     ):
         assert web.get(f"/organiser/events/{event.id}/{path}").status_code == 404, path
+
+
+def test_coordinates_are_read_as_people_type_and_paste_them_without_javascript(web, make, session):
+    event = organiser(web, make)
+    page = f"/organiser/events/{event.id}/locations"
+    web.submit(page, {"name": "Koma", "lat": "-7,9775", "lon": "112,637", "radius_m": "50"})
+    web.submit(
+        page, {"name": "Pasangan", "lat": "\u22127.9666, 112.6369", "lon": "", "radius_m": "50"}
+    )
+    web.submit(page, {"name": "Khatulistiwa", "lat": "0", "lon": "109.3222", "radius_m": "50"})
+    bad = web.submit(page, {"name": "Salah", "lat": "tujuh", "lon": "112", "radius_m": "50"})
+    assert errors_at(bad.get_data(as_text=True), "lat") == [
+        "Type a number such as -7.98 or 112.63."
+    ]
+    places = {p.name: (p.lat, p.lon) for p in session.exec(select(Location)).all()}
+    assert places == {
+        "Koma": (-7.9775, 112.637),
+        "Pasangan": (-7.9666, 112.6369),
+        "Khatulistiwa": (0.0, 109.3222),
+    }
+
+
+def test_a_location_error_is_shown_at_its_field(web, make):
+    event = organiser(web, make)
+    page = web.submit(
+        f"/organiser/events/{event.id}/locations",
+        {"name": "Salah", "lat": "-95", "lon": "119", "radius_m": "0"},
+    ).get_data(as_text=True)
+    assert errors_at(page, "lat") == ["Latitude -95.0 is outside -90 to 90."]
+    assert errors_at(page, "radius_m") == ["The radius must be more than 0 metres."]

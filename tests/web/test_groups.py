@@ -1,12 +1,10 @@
-"""Groups, the roster import and the printed join cards, through the test client."""
+"""Groups and the printed join cards, through the test client (the roster: test_roster.py)."""
 
 import base64
 import io
-import json
 import re
 
 import zxingcpp
-from openpyxl import Workbook
 from PIL import Image
 from sqlmodel import select
 
@@ -92,76 +90,6 @@ def test_a_participant_is_moved_to_another_group(web, make, session):
     session.rollback()
     session.expire_all()
     assert session.get(Participant, member.id).group_id == second.id
-
-
-CSV = """nama;NIP;unit kerja;kelompok
-Siti Rahma;198503122010012003;Dinas Kesehatan;Kelompok 1
-Budi Santoso;;Bappeda;Kelompok 2
-;123;Dinas Sosial;Kelompok 1
-Ani;12345;Dinas PU;Kelompok 1
-Siti Rahma;;Dinas Kesehatan;Kelompok 1
-"""
-
-
-def upload(web, event, data: bytes, name: str):
-    return web.submit(
-        f"/organiser/events/{event.id}/roster",
-        {"file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
-
-
-def test_roster_preview_reports_every_bad_row_and_saves_nothing(web, make, session):
-    event = organiser(web, make)
-    text = upload(web, event, CSV.encode(), "roster.csv").get_data(as_text=True)
-    assert "Row 4 has no name." in text
-    assert "Row 5: the NIP 12345 should be 18 digits." in text
-    assert "Siti Rahma appears twice in group Kelompok 1." in text
-    assert "Save 2 participants" not in text
-    assert session.exec(select(Participant)).all() == []
-
-
-def test_a_good_xlsx_roster_is_previewed_then_saved_with_new_groups(web, make, session):
-    event = organiser(web, make)
-    make.group(event, "Kelompok 1")
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["Nama", "NIP", "Jabatan", "Kelompok"])
-    sheet.append(["Siti Rahma", "198503122010012003", "Kepala Bidang", "Kelompok 1"])
-    sheet.append(["Budi Santoso", None, "Sekretaris", "Kelompok 2"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    page = upload(web, event, buffer.getvalue(), "peserta.xlsx").get_data(as_text=True)
-    assert "New groups: Kelompok 2" in page and "Save 2 participants" in page
-    assert session.exec(select(Participant)).all() == []
-    table = re.search(r'name="table" value="([^"]+)"', page).group(1)
-    table = json.loads(table.replace("&#34;", '"').replace("&quot;", '"'))
-    response = web.submit(f"/organiser/events/{event.id}/roster", {"table": json.dumps(table)})
-    assert response.status_code == 302
-    session.rollback()
-    people = {p.name: p for p in session.exec(select(Participant)).all()}
-    assert people["Siti Rahma"].nip == "198503122010012003"
-    assert people["Budi Santoso"].unit == "Sekretaris"
-    assert {g.name for g in session.exec(select(Group)).all()} == {"Kelompok 1", "Kelompok 2"}
-    assert session.exec(select(AuditEntry).where(AuditEntry.action == "roster.import")).one()
-
-
-def test_a_tampered_roster_confirmation_is_checked_again(web, make, session):
-    event = organiser(web, make)
-    tampered = [["name", "group"], ["", "Kelompok 1"]]
-    response = web.submit(
-        f"/organiser/events/{event.id}/roster",
-        {"table": json.dumps(tampered)},
-        follow_redirects=True,
-    )
-    assert "nothing was saved" in response.get_data(as_text=True)
-    assert session.exec(select(Participant)).all() == []
-
-
-def test_a_file_that_is_no_spreadsheet_gets_a_clear_message(web, make):
-    event = organiser(web, make)
-    text = upload(web, event, b"PK\x03\x04 not really a zip", "x.xlsx").get_data(as_text=True)
-    assert "could not be read as CSV or XLSX" in text
 
 
 def test_join_cards_carry_a_qr_code_that_decodes_to_the_join_address(web, make):

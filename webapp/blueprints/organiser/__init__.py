@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, send_from_directory
 from xstatic.pkg import leaflet
 
+from webapp.blueprints.organiser.forms import KIND_NAMES
 from webapp.domain.joincodes import display as display_code
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.jinja_env.filters["join_code"] = display_code
+    app.jinja_env.filters["kind_name"] = lambda kind: KIND_NAMES.get(kind, kind)
     app.add_url_rule("/vendor/leaflet/<path:filename>", "leaflet", serve_leaflet)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -17,7 +19,15 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+from wtforms.widgets import TextInput
 
 from webapp.domain.windows import ZONE_CHOICES, tz_abbreviation
 
@@ -35,6 +45,19 @@ KIND_CHOICES = [
     ("checkin", _l("Check-in at a location")),
     ("photo_at_location", _l("Photo at a location")),
 ]
+KIND_NAMES = dict(KIND_CHOICES)
+# The fields that serve only some kinds; the editor shows those of the chosen kind.
+KIND_FIELDS = {
+    "answers": ("text",),
+    "answer": ("number", "choice"),
+    "tolerance": ("number",),
+    "choices": ("choice",),
+    "auto_accept": ("photo", "photo_at_location", "text"),
+    "fresh_photo": ("photo", "photo_at_location"),
+    "rubric": ("photo", "photo_at_location", "text"),
+    "reference": ("photo", "photo_at_location"),
+}
+PENALTIES = ("penalty_points", "penalty_percent", "per_minute")
 LATE_CHOICES = [
     ("refuse", _l("Refuse")),
     ("penalty_points", _l("Accept, minus points")),
@@ -145,7 +168,9 @@ class TaskForm(FlaskForm):
     rubric = TextAreaField(
         _l("Rubric: one criterion per line, as name: maximum"), validators=[Optional()]
     )
-    hints = TextAreaField(_l("Hints: one per line, as cost: text"), validators=[Optional()])
+    hints = TextAreaField(
+        _l("Hints a group can open, one per line, as cost: text"), validators=[Optional()]
+    )
     first_bonus = StringField(
         _l("Bonus for the first groups (e.g. 10, 5, 2)"), validators=[Optional(), Length(max=100)]
     )
@@ -154,19 +179,47 @@ class TaskForm(FlaskForm):
     reference = FileField(_l("Reference photo: what the group should send (optional)"))
 
 
+class CoordinateField(FloatField):
+    """A latitude or longitude as people type or paste it: a decimal comma, a typographic
+    minus, or a whole "-7.98, 112.63" pair (whose second number is kept in `second`)."""
+
+    widget = TextInput()  # a number input would refuse the comma and the pair
+    second: float | None = None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip().replace("\u2212", "-")
+        if not text:
+            return
+        numbers = re.findall(r"[-+]?\d+(?:[.,]\d+)?", text)
+        leftover = re.sub(r"[-+]?\d+(?:[.,]\d+)?|[\s,;/°]", "", text)
+        if not numbers or len(numbers) > 2 or leftover:
+            raise ValueError(_l("Type a number such as -7.98 or 112.63."))
+        self.data = float(numbers[0].replace(",", "."))
+        if len(numbers) == 2:
+            self.second = float(numbers[1].replace(",", "."))
+
+
 class LocationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    lat = FloatField(
+    lat = CoordinateField(
         _l("Latitude"),
-        validators=[DataRequired(message=_l("Pick a place on the map or type the latitude."))],
+        validators=[InputRequired(message=_l("Pick a place on the map or type the latitude."))],
     )
-    lon = FloatField(
+    lon = CoordinateField(
         _l("Longitude"),
-        validators=[DataRequired(message=_l("Pick a place on the map or type the longitude."))],
+        validators=[InputRequired(message=_l("Pick a place on the map or type the longitude."))],
     )
     radius_m = FloatField(_l("Radius (metres)"), default=50)
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
-    hint = StringField(_l("Hint"), validators=[Optional(), Length(max=300)])
+    hint = StringField(_l("Directions to the place"), validators=[Optional(), Length(max=300)])
+
+    def validate(self, extra_validators=None) -> bool:
+        # A pasted "lat, lon" pair fills both fields.
+        if self.lat.second is not None and self.lon.data is None and not self.lon.process_errors:
+            self.lon.data = self.lat.second
+            self.lon.raw_data = [str(self.lat.second)]
+        return super().validate(extra_validators)
 
 
 class GroupsForm(FlaskForm):

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import json
-
 import segno
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.blueprints import flash_refusal, message, now
+from webapp.blueprints import flash_refusal, now
 from webapp.blueprints.auth import EmptyForm
 from webapp.blueprints.organiser import bp
 from webapp.blueprints.organiser.forms import GroupForm, GroupsForm, MoveForm, RosterForm, options
 from webapp.db import request_session
+from webapp.domain.addresses import reachable_by_phones
+from webapp.domain.roster import MAX_ROWS
 from webapp.security import ORGANISER, staff_only
 from webapp.services import ServiceError, access, groups, roster
+
+SHOWN_ROWS = 100  # of each list in the roster preview; the page says how many more there are
 
 
 def back(event_id: int):
@@ -183,16 +185,14 @@ def move_participant(event_id: int):
 @bp.route("/events/<int:event_id>/roster", methods=["GET", "POST"])
 @staff_only(ORGANISER)
 def roster_page(event_id: int):
-    """Upload a roster, see every row and every problem, then save it in one go."""
+    """Upload a roster, see its good rows and each bad one with the reason, save the good."""
     form = RosterForm()
     session = request_session()
-    preview = table = None
-    if form.validate_on_submit() and request.form.get("table"):
+    secret = current_app.config["SECRET_KEY"]
+    if form.validate_on_submit() and request.form.get("rows"):
         try:
-            table = json.loads(request.form["table"])
-            count = roster.apply(session, event=g.event, table=table, actor=current_user, now=now())
-        except (ValueError, TypeError):
-            flash(_("The preview was damaged; please upload the file again."), "error")
+            rows = roster.unseal(request.form["rows"], event=g.event, secret=secret)
+            count = roster.apply(session, event=g.event, rows=rows, actor=current_user, now=now())
         except ServiceError as exc:
             session.rollback()
             flash_refusal(exc)
@@ -200,12 +200,13 @@ def roster_page(event_id: int):
             session.commit()
             flash(_("%(count)s participants saved.", count=count), "success")
             return back(event_id)
-    elif form.validate_on_submit() and form.file.data:
-        data = form.file.data.read()
+    preview = token = None
+    if form.validate_on_submit() and form.file.data:
+        upload = form.file.data
         try:
-            raw = roster.read_table(data, form.file.data.filename or "")
-            preview = roster.parse_roster_for(session, g.event, raw)
-            table = [[("" if c is None else str(c)) for c in row] for row in raw]
+            data = upload.read(roster.MAX_FILE_MB * 1024 * 1024 + 1)
+            preview = roster.read_roster(session, g.event, data, upload.filename or "")
+            token = roster.seal(preview, event=g.event, secret=secret)
         except ServiceError as exc:
             flash_refusal(exc)
     return render_template(
@@ -213,8 +214,9 @@ def roster_page(event_id: int):
         event=g.event,
         form=form,
         preview=preview,
-        table=json.dumps(table) if table else "",
-        problems=[message(p) for p in preview.problems] if preview else [],
+        token=token,
+        shown_rows=SHOWN_ROWS,
+        max_rows=MAX_ROWS,
     )
 
 
@@ -230,4 +232,10 @@ def cards(event_id: int):
         address = f"{base}{url_for('auth.join', code=group.join_code)}"
         qr = segno.make(address, error="m")
         cards.append((group, address, qr.png_data_uri(scale=5, border=2)))
-    return render_template("organiser/cards.html", event=g.event, cards=cards, base=base)
+    return render_template(
+        "organiser/cards.html",
+        event=g.event,
+        cards=cards,
+        base=base,
+        unreachable=not reachable_by_phones(base),
+    )

@@ -8,7 +8,18 @@ from flask_login import current_user
 
 from webapp.blueprints import flash_refusal, message, now, photo_store
 from webapp.blueprints.organiser import bp
-from webapp.blueprints.organiser.forms import LocationForm, TaskForm, options
+from webapp.blueprints.organiser.field_problems import (
+    LOCATION_FIELD_OF,
+    TASK_FIELD_OF,
+    place_problems,
+)
+from webapp.blueprints.organiser.forms import (
+    KIND_FIELDS,
+    PENALTIES,
+    LocationForm,
+    TaskForm,
+    options,
+)
 from webapp.db import request_session
 from webapp.models import Location, Task
 from webapp.photos import PhotoRefused
@@ -27,6 +38,15 @@ def tasks(event_id: int):
         tasks=authoring.tasks_of(session, event_id),
         locations={loc.id: loc for loc in authoring.locations_of(session, event_id)},
     )
+
+
+# Where the map opens for an event with no places yet: the main city of its time zone.
+MAP_START = {
+    "Asia/Jakarta": (-6.1754, 106.8272),
+    "Asia/Pontianak": (-0.0263, 109.3425),
+    "Asia/Makassar": (-5.1477, 119.4327),
+    "Asia/Jayapura": (-2.5337, 140.7181),
+}
 
 
 def fill_choices(form: TaskForm, event_id: int, task_id: int | None) -> None:
@@ -78,7 +98,7 @@ def form_to_task(form: TaskForm, task: Task) -> None:
     task.window = window
     late: dict = {"policy": form.late_policy.data}
     for key, field in (("value", form.late_value), ("cap", form.late_cap), ("grace", form.grace)):
-        if field.data is not None:
+        if field.data is not None and (key == "grace" or late["policy"] in PENALTIES):
             late[key] = number(str(field.data))
     task.late = late
     check: dict = {}
@@ -158,10 +178,10 @@ def edit_task(event_id: int, task_id: int | None = None):
             )
         except authoring.Invalid as exc:
             session.rollback()
-            problems = [(p.key, message(p)) for p in exc.problems]
+            problems = place_problems(form, exc.problems, TASK_FIELD_OF)
         except PhotoRefused as exc:
             session.rollback()
-            problems = [("reference", message(exc))]
+            form.reference.errors = [*form.reference.errors, message(exc)]
         except ServiceError as exc:
             session.rollback()
             flash_refusal(exc)
@@ -170,7 +190,13 @@ def edit_task(event_id: int, task_id: int | None = None):
             flash(_("Task saved."), "success")
             return redirect(url_for("organiser.tasks", event_id=event_id))
     return render_template(
-        "organiser/task_form.html", event=g.event, form=form, task=task, problems=problems
+        "organiser/task_form.html",
+        event=g.event,
+        form=form,
+        task=task,
+        problems=problems,
+        kind_fields=KIND_FIELDS,
+        penalties=PENALTIES,
     )
 
 
@@ -225,7 +251,7 @@ def locations(event_id: int, location_id: int | None = None):
             )
         except authoring.Invalid as exc:
             session.rollback()
-            problems = [(p.key, message(p)) for p in exc.problems]
+            problems = place_problems(form, exc.problems, LOCATION_FIELD_OF)
         else:
             session.commit()
             flash(_("Location saved."), "success")
@@ -241,6 +267,7 @@ def locations(event_id: int, location_id: int | None = None):
         tile_url=settings["tile_url"],
         tile_attribution=settings["tile_attribution"],
         editing=request.view_args.get("location_id"),
+        start=MAP_START.get(g.event.timezone, MAP_START["Asia/Jakarta"]),
     )
 
 
