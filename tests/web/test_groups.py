@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from tests.web.test_authoring import organiser
 from webapp.domain import joincodes
-from webapp.models import AuditEntry, Group, Participant
+from webapp.models import Group, Participant
 
 
 def test_many_groups_at_once_continue_the_numbering(web, make, session):
