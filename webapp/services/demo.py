@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from webapp.domain.taskset import load_taskset_file
 from webapp.models import Event, EventStaff, Group
-from webapp.services import accounts, audit, groups, tasksets
+from webapp.services import accounts, audit, groups, tasksets, worth
 
 DEMO_TASKSET = Path(__file__).resolve().parents[2] / "tasks" / "demo.toml"
 DEMO_GROUPS = 3
@@ -54,4 +54,5 @@ def ensure_demo(
             after={"starts_at": event.starts_at.isoformat()},
             now=now,
         )
+        worth.retime(session, event, actor=user, now=now)  # its windows moved with its start
     return event, groups.groups_of(session, event.id)

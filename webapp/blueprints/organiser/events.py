@@ -10,7 +10,7 @@ from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.blueprints import flash_refusal, message, now
+from webapp.blueprints import flash_refusal, flash_rescored, message, now
 from webapp.blueprints.organiser import bp
 from webapp.blueprints.organiser.forms import EventForm, NewEventForm
 from webapp.db import request_session
@@ -134,7 +134,7 @@ def settings(event_id: int):
         session = request_session()
         fields = {k: getattr(form, k).data for k in SETTING_FIELDS} | schedule_from(form)
         try:
-            authoring.update_event(
+            _event, rescored = authoring.update_event(
                 session, event=event, fields=fields, actor=current_user, now=now()
             )
         except ServiceError as exc:
@@ -143,5 +143,6 @@ def settings(event_id: int):
         else:
             session.commit()
             flash(_("Saved."), "success")
+            flash_rescored(rescored)
             return redirect(url_for("organiser.event", event_id=event_id))
     return render_template("organiser/settings.html", form=form, event=event)

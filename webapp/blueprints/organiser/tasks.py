@@ -6,7 +6,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.blueprints import flash_refusal, message, now, photo_store
+from webapp.blueprints import flash_refusal, flash_rescored, message, now, photo_store
 from webapp.blueprints.organiser import bp
 from webapp.blueprints.organiser.forms import LocationForm, TaskForm, options
 from webapp.db import request_session
@@ -148,7 +148,7 @@ def edit_task(event_id: int, task_id: int | None = None):
                 task.reference_photo = references.store_reference(
                     form.reference.data.read(), photo_store()
                 )
-            authoring.save_task(
+            _task, rescored = authoring.save_task(
                 session,
                 event=g.event,
                 task=task,
@@ -168,6 +168,7 @@ def edit_task(event_id: int, task_id: int | None = None):
         else:
             session.commit()
             flash(_("Task saved."), "success")
+            flash_rescored(rescored)
             return redirect(url_for("organiser.tasks", event_id=event_id))
     return render_template(
         "organiser/task_form.html", event=g.event, form=form, task=task, problems=problems
