@@ -1,10 +1,13 @@
 """Judging, adjustments and standings through the app; concurrent judges on both databases."""
 
+import io
 import re
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
+from tests.photos.made import made_jpeg
 from webapp.models import Adjustment, AuditEntry, Event, Review, Submission
 from webapp.services import judging, standings
 
@@ -23,6 +26,9 @@ def setup_event(make, session, clock, **event_fields):
         rubric=[{"name": "Kreativitas", "max": 6}, {"name": "Kerja sama", "max": 4}],
     )
     return event, judge, group, other, task
+
+
+FULL = {"Kreativitas": 6, "Kerja sama": 4}  # every criterion of the photo task, at its maximum
 
 
 def pending(make, event, group, task, clock, minutes=0, key=None):
@@ -295,6 +301,7 @@ def test_rejudging_is_possible_and_logged(make, session, clock):
         judge=judge,
         submission_id=sub.id,
         decision="accept",
+        rubric=FULL,
         now=clock.advance(minutes=2),
     )
     session.commit()
@@ -331,7 +338,13 @@ def test_every_score_change_writes_an_audit_entry_and_bumps_the_revision(make, s
     sub = pending(make, event, group, task, clock)
     before = standings.revision(session, event.id)
     judging.decide(
-        session, event=event, judge=judge, submission_id=sub.id, decision="accept", now=clock()
+        session,
+        event=event,
+        judge=judge,
+        submission_id=sub.id,
+        decision="accept",
+        rubric=FULL,
+        now=clock(),
     )
     judging.add_adjustment(
         session,
@@ -481,3 +494,180 @@ def test_participants_and_other_accounts_cannot_judge(web, make, session, clock)
     web.login("luar@example.org")
     assert web.get(f"/review/events/{event.id}/").status_code == 404
     assert web.get(f"/api/events/{event.id}/standings").status_code == 404
+
+
+# A rubric is scored in full; an empty one earns full points only where the task says so.
+def decide_page(web, event, sub, data, lang="en"):
+    web.get(f"/lang/{lang}")
+    url = f"/review/events/{event.id}/submissions/{sub.id}"
+    return web.submit(url, data, action=url)
+
+
+def label_of(page: str, criterion: str) -> str:
+    return re.search(rf'<label class="field rubric"><span>{criterion} .*?</label>', page, re.S)[0]
+
+
+def test_an_accept_without_every_criterion_is_refused_at_the_field_in_the_judges_language(
+    web, make, session, clock
+):
+    event, judge, group, other, task = setup_event(make, session, clock)
+    sub = pending(make, event, group, task, clock)
+    web.login("juri@example.org")
+    refused = decide_page(
+        web, event, sub, {"decision": "accept", "rubric:Kreativitas": "4", "comment": "Rapi"}, "id"
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Beri nilai dari 0 sampai 4." in label_of(page, "Kerja sama")
+    assert 'value="4"' in label_of(page, "Kreativitas") and "error" not in label_of(
+        page, "Kreativitas"
+    )
+    assert ">Rapi</textarea>" in page and "review.js" in page  # the keys still work
+    session.expire_all()
+    assert session.exec(select(Review)).all() == []
+    assert session.get(Submission, sub.id).status == "pending"
+    decide_page(
+        web, event, sub, {"decision": "accept", "rubric:Kreativitas": "4", "rubric:Kerja sama": "4"}
+    )
+    web.login("ani@example.org")
+    standings_page = web.get(f"/organiser/events/{event.id}/standings").get_data(as_text=True)
+    assert re.search(r"Elang\s*<span class=\"points\">32.00</span>", standings_page)
+
+
+def test_a_task_may_say_that_an_empty_rubric_means_full_points(web, make, session, clock):
+    event, judge, group, other, task = setup_event(make, session, clock)
+    task.rubric_optional = True
+    session.add(task)
+    session.commit()
+    empty, partial = (
+        pending(make, event, group, task, clock),
+        pending(make, event, other, task, clock),
+    )
+    web.login("juri@example.org")
+    page = web.get(f"/review/events/{event.id}/submissions/{empty.id}").get_data(as_text=True)
+    assert "Leave the rubric empty to give all 40 points" in page
+    assert decide_page(web, event, empty, {"decision": "accept"}).status_code == 302
+    assert (
+        decide_page(
+            web, event, partial, {"decision": "accept", "rubric:Kreativitas": "3"}
+        ).status_code
+        == 422
+    )  # some criteria scored and some not is never full marks
+    rows = standings.compute(session, session.get(Event, event.id))
+    assert {row.name: float(row.total) for row in rows} == {"Elang": 40.0, "Rajawali": 0.0}
+
+
+def test_the_empty_rubric_setting_goes_through_the_editor_and_the_task_set_file(
+    web, make, session, clock, cli_env
+):
+    from click.testing import CliRunner
+
+    from webapp.cli import cli
+    from webapp.domain.taskset import load_taskset
+    from webapp.models import Task
+
+    event, judge, group, other, task = setup_event(make, session, clock)
+    web.login("ani@example.org")
+    web.get("/lang/en")
+    url = f"/organiser/events/{event.id}/tasks/{task.id}/edit"
+    form = web.get(url).get_data(as_text=True)
+    assert "Judges may leave the rubric empty" in form
+    assert '<input id="rubric_optional" name="rubric_optional"' in form  # off by default
+    fields = {"title": "Foto kreatif", "kind": "photo", "points": "40", "window_mode": "none"}
+    fields |= {"late_policy": "refuse", "location": "0", "unlocks_after": "0", "after": "start"}
+    fields |= {"rubric": "Kreativitas: 6\nKerja sama: 4", "rubric_optional": "y"}
+    web.submit(url, fields)
+    session.expire_all()
+    assert session.get(Task, task.id).rubric_optional is True
+    assert '<input checked id="rubric_optional"' in web.get(url).get_data(as_text=True)
+    exported = CliRunner().invoke(cli, ["export-tasks", str(event.id)]).output
+    assert "rubric_optional = true" in exported
+    assert load_taskset(exported).tasks[0].rubric_optional is True
+    fields.pop("rubric")  # a task without a rubric cannot say what an empty one means
+    problem = web.submit(url, fields).get_data(as_text=True)
+    assert "rubric_optional needs a rubric." in problem
+
+
+# Flagged submissions reach the judges, who settle them.
+def test_a_submission_queued_before_the_deadline_reaches_the_judges_with_its_flag_explained(
+    phone, another_web, make, session, clock
+):
+    event = phone.event
+    event.queued_late_policy = "flag"
+    session.add(event)
+    session.commit()
+    make.judge(event, make.account("juri@example.org", name="Juri"))
+    task = make.task(
+        event, "photo", title="Foto gerbang", points=20, window={"after": "start", "duration": 30}
+    )
+    pressed = clock.value + timedelta(minutes=29)
+    clock.advance(minutes=50)
+    data = {"csrf_token": phone.token("/play/"), "key": "k1", "pressed_at": pressed.isoformat()}
+    data["photo"] = (io.BytesIO(made_jpeg((64, 48))), "foto.jpg")
+    sent = phone.client.post(
+        f"/play/api/tasks/{task.id}/submissions",
+        data=data,
+        headers={"Accept": "application/json"},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 201, sent.get_data(as_text=True)
+    another_web.login("juri@example.org")
+    another_web.get("/lang/en")
+    page = another_web.get(f"/review/events/{event.id}/").get_data(as_text=True)
+    assert "Foto gerbang" in page
+    assert "Sent at 07:29 WITA by the phone's clock, before the deadline" in page
+    assert "received at 07:50 WITA, after it" in page
+    sub_id = re.search(r'/submissions/(\d+)"', page)[1]
+    url = f"/review/events/{event.id}/submissions/{sub_id}"
+    another_web.submit(url, {"decision": "accept"}, action=url)
+    score = phone.get("/play/score").get_data(as_text=True)
+    assert "Foto gerbang" in score and "<strong>20.00</strong>" in score
+    another_web.submit(url, {"decision": "reject", "comment": "Dikirim terlambat"}, action=url)
+    assert "<strong>0.00</strong>" in phone.get("/play/score").get_data(as_text=True)
+
+
+def test_a_late_submission_the_task_sends_to_the_judges_says_so(web, make, session, clock):
+    event, judge, group, other, task = setup_event(make, session, clock)
+    sub = pending(make, event, group, task, clock)
+    sub.late_minutes, sub.late_flag = 12, True
+    session.add(sub)
+    session.commit()
+    web.login("juri@example.org")
+    web.get("/lang/en")
+    page = web.get(f"/review/events/{event.id}/submissions/{sub.id}").get_data(as_text=True)
+    assert "Received 12 minutes after the deadline. This task sends late submissions" in page
+
+
+# Judges do not anchor each other.
+def test_a_judge_sees_other_judges_points_and_names_only_after_deciding(
+    web, another_web, make, session, clock
+):
+    event, judge, group, other, task = setup_event(make, session, clock, review_conflict="average")
+    make.judge(event, make.account("juri2@example.org", name="Juri Kedua"))
+    sub = pending(make, event, group, task, clock)
+    judging.decide(
+        session,
+        event=event,
+        judge=judge,
+        submission_id=sub.id,
+        decision="accept",
+        rubric={"Kreativitas": 5, "Kerja sama": 3},
+        comment="Cukup baik",
+        now=clock(),
+    )
+    session.commit()
+    url = f"/review/events/{event.id}/submissions/{sub.id}"
+    web.login("juri2@example.org")
+    web.get("/lang/en")
+    before = web.get(url).get_data(as_text=True)
+    assert "Juri:" not in before and "Kreativitas 5" not in before and "Cukup baik" not in before
+    assert "Another judge has decided on this already" in before
+    decide_page(
+        web, event, sub, {"decision": "accept", "rubric:Kreativitas": "3", "rubric:Kerja sama": "1"}
+    )
+    after = web.get(url).get_data(as_text=True)
+    assert "Juri:" in after and "Kreativitas 5" in after and "Juri Kedua:" in after
+    assert "Another judge" not in after
+    another_web.login("ani@example.org")  # the organiser sees every decision at once
+    another_web.get("/lang/en")
+    assert "Kreativitas 5" in another_web.get(url).get_data(as_text=True)

@@ -140,6 +140,8 @@ def as_file_task(task: Task, keys: dict[int, str], location_keys: dict[int, str]
     for name in ("rubric", "hints", "first_bonus"):
         if getattr(task, name):
             data[name] = list(getattr(task, name))
+    if task.rubric_optional:
+        data["rubric_optional"] = True
     return data
 
 

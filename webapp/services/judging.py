@@ -35,6 +35,17 @@ class RubricOutOfRange(ServiceError):
     template = N_("%(criterion)s must be between 0 and %(max)s.")
 
 
+class RubricIncomplete(ServiceError):
+    """An accept on a rubric task without a score for every criterion; `missing` names them."""
+
+    template = N_("Score every criterion of the rubric before accepting: %(criteria)s.")
+    status = 422
+
+    def __init__(self, missing: list[str]):
+        super().__init__(criteria=", ".join(missing))
+        self.missing = missing
+
+
 class ReasonRequired(ServiceError):
     template = N_("Please give the reason for the adjustment; the group will see it.")
 
@@ -173,6 +184,8 @@ def decide(
     sub = submission_in(session, event, submission_id, for_update=True)
     task = session.get(Task, sub.task_id)
     check_scores(task, points, rubric)
+    if decision == "accept":
+        check_rubric_complete(task, points, rubric)
     review = Review(
         submission_id=sub.id,
         judge_id=judge.id,
@@ -217,6 +230,17 @@ def check_scores(task: Task, points: float | None, rubric: dict | None) -> None:
             raise RubricOutOfRange(criterion=name, max=limits.get(name, 0))
 
 
+def check_rubric_complete(task: Task, points: float | None, rubric: dict | None) -> None:
+    """A judge scores every criterion of a rubric task; an empty rubric earns full points only
+    where the task says so (else pressing accept alone would give full marks, and one
+    criterion scored would give less)."""
+    if not task.rubric or points is not None or (task.rubric_optional and not rubric):
+        return
+    missing = [c["name"] for c in task.rubric if c["name"] not in (rubric or {})]
+    if missing:
+        raise RubricIncomplete(missing)
+
+
 def reviews_of(session: Session, submission_id: int) -> list[tuple[Review, str]]:
     return [
         (review, name or "")
@@ -227,6 +251,21 @@ def reviews_of(session: Session, submission_id: int) -> list[tuple[Review, str]]
             .order_by(Review.created_at)
         )
     ]
+
+
+def reviews_seen_by(
+    session: Session, submission_id: int, judge: User, *, sees_all: bool
+) -> tuple[list[tuple[Review, str]], int]:
+    """The earlier reviews of a submission this judge may see, and how many are hidden.
+
+    A judge sees other judges' decisions, points and names only once they have decided on
+    the item themselves: seen before, they anchor the judge's own score, which biases an
+    average. Organisers (`sees_all`) see every review at once.
+    """
+    reviews = reviews_of(session, submission_id)
+    if sees_all or any(review.judge_id == judge.id for review, _name in reviews):
+        return reviews, 0
+    return [], len(reviews)
 
 
 def add_adjustment(

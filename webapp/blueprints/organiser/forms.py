@@ -145,6 +145,12 @@ class TaskForm(FlaskForm):
     rubric = TextAreaField(
         _l("Rubric: one criterion per line, as name: maximum"), validators=[Optional()]
     )
+    rubric_optional = BooleanField(
+        _l(
+            "Judges may leave the rubric empty: an accept without scores earns all the points "
+            "(otherwise they score every criterion)"
+        )
+    )
     hints = TextAreaField(_l("Hints: one per line, as cost: text"), validators=[Optional()])
     first_bonus = StringField(
         _l("Bonus for the first groups (e.g. 10, 5, 2)"), validators=[Optional(), Length(max=100)]

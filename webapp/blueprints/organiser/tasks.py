@@ -96,6 +96,7 @@ def form_to_task(form: TaskForm, task: Task) -> None:
         check["review"] = "auto"  # a judge decides by default
     task.check = check
     task.rubric = [{"name": name, "max": number(mx)} for name, mx in pairs(form.rubric.data, False)]
+    task.rubric_optional = bool(form.rubric_optional.data)
     task.hints = [
         {"text": text, "cost": number(cost)} for cost, text in pairs(form.hints.data, True)
     ]
@@ -125,6 +126,7 @@ def task_to_form(task: Task, form: TaskForm) -> None:
     form.choices.data = "\n".join(check.get("choices", []))
     form.auto_accept.data = check.get("review") == "auto"
     form.rubric.data = "\n".join(f"{c['name']}: {c['max']}" for c in task.rubric)
+    form.rubric_optional.data = task.rubric_optional
     form.hints.data = "\n".join(f"{h['cost']}: {h['text']}" for h in task.hints)
     form.first_bonus.data = ", ".join(str(b) for b in task.first_bonus)
 
