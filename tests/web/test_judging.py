@@ -544,6 +544,7 @@ def test_a_task_may_say_that_an_empty_rubric_means_full_points(web, make, sessio
         pending(make, event, other, task, clock),
     )
     web.login("juri@example.org")
+    web.get("/lang/en")
     page = web.get(f"/review/events/{event.id}/submissions/{empty.id}").get_data(as_text=True)
     assert "Leave the rubric empty to give all 40 points" in page
     assert decide_page(web, event, empty, {"decision": "accept"}).status_code == 302
@@ -671,3 +672,212 @@ def test_a_judge_sees_other_judges_points_and_names_only_after_deciding(
     another_web.login("ani@example.org")  # the organiser sees every decision at once
     another_web.get("/lang/en")
     assert "Kreativitas 5" in another_web.get(url).get_data(as_text=True)
+
+
+# Adjustments are withdrawn, not edited.
+def test_an_adjustment_is_withdrawn_with_a_reason_and_stays_visible_struck_through(
+    web, another_web, make, session, clock
+):
+    from webapp.services import board
+
+    event, judge, group, other, task = setup_event(make, session, clock)
+    make.participant(group, "Siti")
+    another_web.join(group.join_code, "Siti")
+    another_web.get("/lang/en")
+    web.login("ani@example.org")
+    web.get("/lang/en")
+    page = f"/organiser/events/{event.id}/adjustments"
+    web.submit(page, {"group": str(group.id), "points": "-5", "reason": "Terlambat apel"})
+    assert "-5.00" in another_web.get("/play/score").get_data(as_text=True)
+    adjustment = session.exec(select(Adjustment)).one()
+    withdraw = f"/organiser/events/{event.id}/adjustments/{adjustment.id}/withdraw"
+    board.update(session, event=event, actor=judge, now=clock(), freeze_at=clock())
+    session.commit()
+    clock.advance(minutes=12)
+    refused = web.submit(page, {"reason": "  "}, action=withdraw, follow_redirects=True)
+    assert "say why the adjustment is withdrawn" in refused.get_data(as_text=True)
+    done = web.submit(page, {"reason": "Salah kelompok"}, action=withdraw, follow_redirects=True)
+    text = done.get_data(as_text=True)
+    assert "Adjustment withdrawn; it no longer counts." in text
+    assert "<del>Terlambat apel</del>" in text and "<del>-5.00</del>" in text
+    assert "Withdrawn by Organiser at 07:12 WITA: Salah kelompok" in text
+    score = another_web.get("/play/score").get_data(as_text=True)
+    assert "Terlambat apel" not in score and "<strong>0.00</strong>" in score
+    session.expire_all()
+    event = session.get(Event, event.id)
+    frozen = standings.compute(session, event, until=event.freeze_at)  # as the room saw it
+    assert {row.name: float(row.total) for row in frozen}["Elang"] == -5.0
+    again = web.submit(page, {"reason": "Lagi"}, action=withdraw, follow_redirects=True)
+    assert "was withdrawn already" in again.get_data(as_text=True)
+    log = web.get(f"/organiser/events/{event.id}/log?kind=adjustment").get_data(as_text=True)
+    assert log.index("Adjustment withdrawn") < log.index("Adjustment added")
+    assert "Salah kelompok" in log and "points given: -5 → –" in log
+
+
+# The log of changes, for organisers.
+def test_the_log_shows_who_changed_what_when_before_and_after_newest_first(
+    web, make, session, clock
+):
+    event, judge, group, other, task = setup_event(make, session, clock)
+    sub = pending(make, event, group, task, clock)
+    judging.decide(
+        session,
+        event=event,
+        judge=judge,
+        submission_id=sub.id,
+        decision="accept",
+        rubric=FULL,
+        comment="Kompak",
+        now=clock.advance(minutes=3),
+    )
+    judging.add_adjustment(
+        session,
+        event=event,
+        group_id=other.id,
+        points=2,
+        reason="Membantu warga",
+        actor=make.account("lain@example.org", name="Panitia"),
+        now=clock.advance(minutes=1),
+    )
+    session.commit()
+    web.login("ani@example.org")
+    web.get("/lang/en")
+    url = f"/organiser/events/{event.id}/log"
+    page = web.get(url).get_data(as_text=True)
+    decided = page[page.index("A judge decided") - 600 : page.index("A judge decided") + 900]
+    assert "2026-11-25 07:03:00 WITA" in decided and "Juri &lt;juri@example.org&gt;" in decided
+    assert "Elang · Foto kreatif" in decided
+    assert "status: waiting for a judge → approved" in decided and "points: – → 40" in decided
+    assert "Kompak" in decided
+    assert page.index("Adjustment added") < page.index("A judge decided")  # newest first
+    only_elang = web.get(f"{url}?group={group.id}").get_data(as_text=True)
+    assert "A judge decided" in only_elang and "Membantu warga" not in only_elang
+    by_judge = web.get(f"{url}?judge={judge.id}").get_data(as_text=True)
+    assert "A judge decided" in by_judge and "Adjustment added" not in by_judge
+    adjustments = web.get(f"{url}?kind=adjustment").get_data(as_text=True)
+    assert "Membantu warga" in adjustments and "A judge decided" not in adjustments
+    web.login("juri@example.org")
+    assert web.get(url).status_code == 404  # judges do not read the log
+
+
+def test_the_log_comes_in_pages(web, make, session, clock):
+    from webapp.services import audit_log
+
+    event, judge, group, other, task = setup_event(make, session, clock)
+    for n in range(audit_log.PER_PAGE + 1):
+        judging.add_adjustment(
+            session,
+            event=event,
+            group_id=group.id,
+            points=1,
+            reason=f"Poin ke-{n}",
+            actor=judge,
+            now=clock.advance(seconds=1),
+        )
+    session.commit()
+    web.login("ani@example.org")
+    url = f"/organiser/events/{event.id}/log?kind=adjustment"
+    first = web.get(url).get_data(as_text=True)
+    assert f"Poin ke-{audit_log.PER_PAGE}<" in first and "Poin ke-0<" not in first
+    second = web.get(f"{url}&page=2").get_data(as_text=True)
+    assert "Poin ke-0<" in second and f"Poin ke-{audit_log.PER_PAGE}<" not in second
+    last = web.get(f"{url}&page=99").get_data(as_text=True)  # out of range: the last page
+    assert "Poin ke-0<" in last and '<strong aria-current="page">2</strong>' in last
+
+
+def test_a_line_of_the_breakdown_links_to_the_log_entries_behind_it(web, make, session, clock):
+    event, judge, group, other, task = setup_event(make, session, clock)
+    for sent in (
+        pending(make, event, group, task, clock),
+        pending(make, event, other, task, clock),
+    ):
+        judging.decide(
+            session,
+            event=event,
+            judge=judge,
+            submission_id=sent.id,
+            decision="accept",
+            rubric={"Kreativitas": 3, "Kerja sama": 2} if sent.group_id == group.id else FULL,
+            now=clock(),
+        )
+    judging.add_adjustment(
+        session, event=event, group_id=group.id, points=2, reason="Rapi", actor=judge, now=clock()
+    )
+    session.commit()
+    web.login("ani@example.org")
+    web.get("/lang/en")
+    page = web.get(f"/organiser/events/{event.id}/standings").get_data(as_text=True)
+
+    def behind(label: str) -> str:
+        links = re.findall(
+            rf'<a href="(/organiser/events/{event.id}/log\?[^"]+)"[^>]*>{label}<', page
+        )
+        mine = next(link for link in links if f"group={group.id}" in link)
+        return web.get(mine.replace("&amp;", "&")).get_data(as_text=True)
+
+    task_line = behind("Foto kreatif")
+    assert "A judge decided" in task_line and "points: – → 20" in task_line
+    assert "points: – → 40" not in task_line  # Rajawali's decision is not behind Elang's line
+    assert "Adjustment added" not in task_line
+    adjustment_line = behind("Rapi")
+    assert "Adjustment added" in adjustment_line and "A judge decided" not in adjustment_line
+
+
+# The tie-break in plain words.
+def test_the_tie_break_is_stated_on_the_standings_page_in_both_languages(web, make, session, clock):
+    event, judge, group, other, task = setup_event(
+        make, session, clock, tie_break="points,earliest_final,tasks_completed"
+    )
+    web.login("ani@example.org")
+    url = f"/organiser/events/{event.id}/standings"
+    web.get("/lang/en")
+    assert (
+        "Groups with equal points are ranked by who reached their final score first, then more "
+        "tasks completed; groups equal on that too share a place."
+    ) in web.get(url).get_data(as_text=True)
+    web.get("/lang/id")
+    assert "Kelompok dengan poin sama diurutkan menurut" in web.get(url).get_data(as_text=True)
+
+
+# Creating events is an organiser's right.
+def test_a_judge_cannot_create_events_until_an_organiser_makes_them_one(web, make, session, clock):
+    event, judge, group, other, task = setup_event(make, session, clock)
+    web.login("juri@example.org")
+    web.get("/lang/en")
+    assert "New event" not in web.get("/organiser/").get_data(as_text=True)
+    assert web.get("/organiser/events/new").status_code == 403
+    web.login("ani@example.org")
+    judges = f"/organiser/events/{event.id}/judges"
+    page = web.get(judges).get_data(as_text=True)
+    assert "Make organiser" in page
+    done = web.submit(
+        judges, {}, action=f"{judges}/{judge.id}/organiser", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Juri may now create events." in done and "may create events" in done
+    entry = session.exec(
+        select(AuditEntry).where(AuditEntry.action == "account.allow_events")
+    ).one()
+    assert entry.subject == "juri@example.org"
+    web.login("juri@example.org")
+    assert "New event" in web.get("/organiser/").get_data(as_text=True)
+    assert web.get("/organiser/events/new").status_code == 200
+    stranger = make.account("luar@example.org")
+    web.login("ani@example.org")
+    refused = web.submit(judges, {}, action=f"{judges}/{stranger.id}/organiser")
+    session.expire_all()
+    assert (
+        refused.status_code == 302
+        and not session.get(type(stranger), stranger.id).can_create_events
+    )
+
+
+def test_create_organiser_gives_the_right_to_create_events(web, cli_env):
+    from click.testing import CliRunner
+
+    from webapp.cli import cli
+
+    CliRunner().invoke(
+        cli, ["create-organiser", "ani@example.org"], input="a long password\na long password\n"
+    )
+    web.login("ani@example.org", "a long password")
+    assert web.get("/organiser/events/new").status_code == 200

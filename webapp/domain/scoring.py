@@ -442,6 +442,11 @@ def sort_key(row: Row, order: Sequence[str]) -> tuple:
     return tuple(key)
 
 
+def tie_break_order(setting: str) -> tuple[str, ...]:
+    """The event's setting ("points,tasks_completed,earliest_final") as a sequence."""
+    return tuple(name.strip() for name in setting.split(",") if name.strip()) or TIE_BREAKS
+
+
 def effective_order(order: Sequence[str]) -> list[str]:
     return [name for name in order if name in TIE_BREAKS] or list(TIE_BREAKS)
 

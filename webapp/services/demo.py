@@ -23,7 +23,7 @@ def ensure_demo(
     user = accounts.find_by_email(session, email)
     if user is None:
         user = accounts.create_account(
-            session, email=email, name="Demo", password=password, now=now
+            session, email=email, name="Demo", password=password, now=now, can_create_events=True
         )
     taskset = load_taskset_file(taskset_path)
     event = session.exec(

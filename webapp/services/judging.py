@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from webapp.domain import scoring
@@ -52,6 +54,20 @@ class ReasonRequired(ServiceError):
 
 class AdjustmentOutOfRange(ServiceError):
     template = N_("An adjustment is a number of points between -%(max)s and %(max)s, not 0.")
+
+
+class WithdrawalReasonRequired(ServiceError):
+    template = N_("Please say why the adjustment is withdrawn; it is kept in the log.")
+
+
+class AdjustmentNotInEvent(ServiceError):
+    template = N_("That adjustment is not part of this event.")
+    status = 404
+
+
+class AlreadyWithdrawn(ServiceError):
+    template = N_("That adjustment was withdrawn already.")
+    status = 409
 
 
 class GroupNotInEvent(ServiceError):
@@ -308,13 +324,59 @@ def add_adjustment(
     return adjustment
 
 
-def adjustments_of(session: Session, event_id: int) -> list[tuple[Adjustment, str]]:
+def withdraw_adjustment(
+    session: Session,
+    *,
+    event: Event,
+    adjustment_id: int,
+    reason: str,
+    actor: User,
+    now: datetime,
+) -> Adjustment:
+    """An adjustment stops counting; it stays, with who withdrew it, when and why."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise WithdrawalReasonRequired()
+    adjustment = session.get(Adjustment, adjustment_id)
+    if adjustment is None or adjustment.event_id != event.id:
+        raise AdjustmentNotInEvent()
+    if adjustment.withdrawn_at is not None:
+        raise AlreadyWithdrawn()
+    adjustment.withdrawn_at, adjustment.withdrawn_by_id = now, actor.id
+    adjustment.withdrawn_reason = reason[:500]
+    audit.record(
+        session,
+        event_id=event.id,
+        actor=actor,
+        action="adjustment.withdraw",
+        subject=f"group {adjustment.group_id}",
+        before={"points": adjustment.points, "reason": adjustment.reason},
+        after={"points": None, "reason": adjustment.withdrawn_reason},
+        now=now,
+    )
+    return adjustment
+
+
+@dataclass(frozen=True)
+class AdjustmentRow:
+    adjustment: Adjustment
+    group: str
+    by: str
+    withdrawn_by: str
+
+
+def adjustments_of(session: Session, event_id: int) -> list[AdjustmentRow]:
+    """Every adjustment, newest first, withdrawn ones too, with the names of who made and
+    who withdrew it."""
+    creator, withdrawer = aliased(User), aliased(User)
     return [
-        (adj, name)
-        for adj, name in session.exec(
-            select(Adjustment, Group.name)
+        AdjustmentRow(adj, group, by or "", withdrawn_by or "")
+        for adj, group, by, withdrawn_by in session.exec(
+            select(Adjustment, Group.name, creator.name, withdrawer.name)
             .join(Group, Group.id == Adjustment.group_id)
+            .join(creator, creator.id == Adjustment.created_by_id, isouter=True)
+            .join(withdrawer, withdrawer.id == Adjustment.withdrawn_by_id, isouter=True)
             .where(Adjustment.event_id == event_id)
-            .order_by(Adjustment.created_at.desc())
+            .order_by(Adjustment.created_at.desc(), Adjustment.id.desc())
         )
     ]

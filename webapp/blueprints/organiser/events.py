@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -44,7 +44,9 @@ def events():
 @bp.route("/events/new", methods=["GET", "POST"])
 @account_only
 def new_event():
-    """A new event, from a task-set file or from scratch."""
+    """A new event, from a task-set file or from scratch; only organisers may create one."""
+    if not current_user.can_create_events:
+        abort(403)
     form = NewEventForm()
     if not form.is_submitted():
         form.date.data = now().date()
