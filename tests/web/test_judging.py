@@ -881,3 +881,43 @@ def test_create_organiser_gives_the_right_to_create_events(web, cli_env):
     )
     web.login("ani@example.org", "a long password")
     assert web.get("/organiser/events/new").status_code == 200
+
+
+def test_editing_a_window_says_how_many_submissions_it_rescored_and_logs_each(
+    web, another_web, make, session, clock
+):
+    event, judge, group, other, task = setup_event(make, session, clock)
+    quiz = make.task(
+        event,
+        "number",
+        title="Tahun berdiri",
+        points=10,
+        check={"answer": 1949},
+        window={"opens": "07:00", "closes": "07:30"},
+        late={"policy": "penalty_points", "value": 4},
+    )
+    another_web.join(group.join_code, "Siti")
+    another_web.get("/lang/en")
+    clock.advance(minutes=40)
+    another_web.submit(
+        "/play/",
+        {"key": "k1", "answer": "1949"},
+        action=f"/play/api/tasks/{quiz.id}/submissions",
+        headers={"Accept": "application/json"},
+    )
+    assert "<strong>6.00</strong>" in another_web.get("/play/score").get_data(as_text=True)
+    web.login("ani@example.org")
+    web.get("/lang/en")
+    url = f"/organiser/events/{event.id}/tasks/{quiz.id}/edit"
+    fields = {"title": "Tahun berdiri", "kind": "number", "points": "10", "answer": "1949"}
+    fields |= {"window_mode": "absolute", "opens": "07:00", "closes": "08:00"}
+    fields |= {"late_policy": "penalty_points", "late_value": "4"}
+    fields |= {"location": "0", "unlocks_after": "0", "after": "start"}
+    saved = web.submit(url, fields, follow_redirects=True).get_data(as_text=True)
+    assert "Task saved." in saved
+    assert "1 submission was scored again by the new times and rules." in saved
+    assert "<strong>10.00</strong>" in another_web.get("/play/score").get_data(as_text=True)
+    log = web.get(f"/organiser/events/{event.id}/log?kind=submission").get_data(as_text=True)
+    rescored = re.search(r"<tr[^>]*>(?:(?!</tr>).)*Submission scored again.*?</tr>", log, re.S)[0]
+    assert "Organiser &lt;ani@example.org&gt;" in rescored and "Elang · Tahun berdiri" in rescored
+    assert "minutes late: 10 → 0" in rescored and "points: 6 → 10" in rescored

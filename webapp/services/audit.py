@@ -60,7 +60,9 @@ def entry_for(
     task_id: int | None = None,
 ) -> AuditEntry:
     """An entry not yet added: for a change that logs many at once."""
-    found_group, found_task = concerns(session, subject, actor)
+    found_group, found_task = (
+        (group_id, task_id) if group_id or task_id else concerns(session, subject, actor)
+    )
     return AuditEntry(
         event_id=event_id,
         actor_id=actor.id if isinstance(actor, User) else None,

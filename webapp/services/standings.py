@@ -151,6 +151,7 @@ def submissions_of(
     task_ids: Collection[int] | None = None,
     *,
     counting_only: bool = True,
+    group_ids: Collection[int] | None = None,
 ) -> list[scoring.ScoringSubmission]:
     """The submissions with their reviews, as the scoring module takes them; by default only
     those that can earn anything (accepted, or reviewed)."""
@@ -180,6 +181,9 @@ def submissions_of(
     if task_ids is not None:
         query = query.where(Submission.task_id.in_(task_ids))
         review_query = review_query.where(Submission.task_id.in_(task_ids))
+    if group_ids is not None:
+        query = query.where(Submission.group_id.in_(group_ids))
+        review_query = review_query.where(Submission.group_id.in_(group_ids))
     reviews: dict[int, list[scoring.Review]] = {}
     for sub_id, judge, decision, points, rubric, at, review_id in run(review_query):
         reviews.setdefault(sub_id, []).append(

@@ -71,8 +71,14 @@ def revalue(session: Session, event: Event, task_ids: Collection[int] | None = N
     return len(revalued(session, event, task_ids))
 
 
-def revalued(session: Session, event: Event, task_ids: Collection[int] | None = None) -> set[int]:
-    """`revalue`, returning the ids of the submissions that changed."""
+def revalued(
+    session: Session,
+    event: Event,
+    task_ids: Collection[int] | None = None,
+    group_ids: Collection[int] | None = None,
+) -> set[int]:
+    """`revalue` (of those tasks' or groups' submissions), returning the ids of the
+    submissions that changed."""
     session.flush()
     tasks = tasks_of(session, event)
     stored = {
@@ -84,7 +90,7 @@ def revalued(session: Session, event: Event, task_ids: Collection[int] | None = 
         )
     }
     changes = []
-    for sub in submissions_of(session, event, task_ids, counting_only=False):
+    for sub in submissions_of(session, event, task_ids, counting_only=False, group_ids=group_ids):
         task = tasks[sub.task_id]
         worth = scoring.evaluate(task, sub, event.review_conflict)
         status = scoring.resolved_status(task, sub, event.review_conflict)
@@ -132,7 +138,8 @@ def retime(
         if before[ident][:2] != (timing.late_minutes, timing.flagged)
     ]
     write(session, late_changes, late_minutes="minutes", late_flag="flag")
-    moved = {change["ident"] for change in late_changes} | revalued(session, event, task_ids)
+    moved = {change["ident"] for change in late_changes}
+    moved |= revalued(session, event, task_ids, group_ids)
     if not moved:
         return 0
     after = stored_worth(session, event)
@@ -146,6 +153,8 @@ def retime(
             before={"late_minutes": before[ident][0], "worth": before[ident][2]},
             after={"late_minutes": after[ident][0], "worth": after[ident][2]},
             now=now,
+            group_id=before[ident][3],
+            task_id=before[ident][4],
         )
         for ident in sorted(moved)
     )
@@ -155,7 +164,8 @@ def retime(
 
 
 def stored_worth(session: Session, event: Event) -> dict[int, tuple]:
-    """Per submission: its late minutes, flag and what it adds now (points or None)."""
+    """Per submission: its late minutes, flag, what it adds now (points or None), its group
+    and task."""
     rows = session.connection().execute(
         select(
             Submission.id,
@@ -163,11 +173,13 @@ def stored_worth(session: Session, event: Event) -> dict[int, tuple]:
             Submission.late_flag,
             Submission.earned_cents,
             Submission.late_cents,
+            Submission.group_id,
+            Submission.task_id,
         ).where(Submission.event_id == event.id)
     )
     return {
-        ident: (late, flag, None if base is None else (base - (cut or 0)) / 100)
-        for ident, late, flag, base, cut in rows
+        ident: (late, flag, None if base is None else (base - (cut or 0)) / 100, group, task)
+        for ident, late, flag, base, cut, group, task in rows
     }
 
 
