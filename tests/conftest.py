@@ -200,13 +200,16 @@ class Factory:
         self.count += 1
         return self.count
 
-    def account(self, email: str | None = None, name: str = "Organiser") -> User:
+    def account(
+        self, email: str | None = None, name: str = "Organiser", can_create_events: bool = False
+    ) -> User:
         user = accounts.create_account(
             self.session,
             email=email or f"org{self._n()}@example.org",
             name=name,
             password=PASSWORD,
             now=self.clock(),
+            can_create_events=can_create_events,
         )
         self.session.commit()
         return user
@@ -215,6 +218,7 @@ class Factory:
         self, owner: User | None = None, *, hours: float = 10, timezone="Asia/Makassar", **fields
     ) -> Event:
         owner = owner or self.account()
+        owner.can_create_events = True  # the owner of an event is an organiser
         event = Event(
             title=fields.pop("title", f"Event {self._n()}"),
             timezone=timezone,

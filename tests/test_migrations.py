@@ -206,3 +206,65 @@ def test_submissions_made_before_their_worth_was_stored_get_it_on_upgrade(empty_
         assert [tuple(row) for row in worth] == [(1, 3200, 0), (2, 4000, 500), (3, None, 0)]
     finally:
         engine.dispose()
+
+
+def test_organisers_keep_the_right_to_create_events_and_old_log_entries_learn_their_group(
+    empty_url,
+):
+    """0005: accounts that organise an event may create events, judges may not; the log's
+    entries get their group and task from their subject, for the log page's filters."""
+    db.upgrade(empty_url, "0003")
+    engine = db.make_engine(empty_url)
+    old = sa.MetaData()
+    old.reflect(engine)
+    now = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+    account = {"password_hash": "x", "active": True, "created_at": now}
+    rows = {
+        "user_account": [
+            account | {"id": 1, "email": "ani@example.org", "name": "Ani"},
+            account | {"id": 2, "email": "juri@example.org", "name": "Juri"},
+        ],
+        "event": [
+            {
+                "id": 1, "title": "Lama", "description": "", "language": "id",
+                "timezone": "Asia/Jakarta", "starts_at": now, "ends_at": now + timedelta(hours=8),
+                "revision": 1, "board_token": "t" * 20, "queued_late_policy": "accept",
+                "counts": "best", "review_conflict": "last", "tie_break": "points",
+                "blind_judging": False, "reveal_step": -1, "board_view": "rotate",
+                "board_rotation_seconds": 30, "created_at": now,
+            }
+        ],
+        "event_staff": [
+            {"event_id": 1, "user_id": 1, "role": "organiser"},
+            {"event_id": 1, "user_id": 2, "role": "judge"},
+        ],
+        "event_group": [
+            {"id": 7, "event_id": 1, "name": "Elang", "colour": "#123456",
+             "join_code": "ABCDEF", "position": 1, "start_offset_min": 0, "extra_min": 0}
+        ],
+        "audit_entry": [
+            {"id": n, "event_id": 1, "actor": "system", "at": now, "action": action,
+             "subject": subject}
+            for n, action, subject in (
+                (1, "group.update", "group 7"), (2, "task.update", "task 3"),
+                (3, "event.update", ""),
+            )
+        ],
+    }  # fmt: skip
+    try:
+        with engine.begin() as conn:
+            for name, values in rows.items():
+                conn.execute(old.tables[name].insert(), values)
+        engine.dispose()
+        db.upgrade(empty_url)
+        with engine.connect() as conn:
+            rights = conn.execute(
+                sa.text("SELECT id, can_create_events FROM user_account ORDER BY id")
+            ).all()
+            concerns = conn.execute(
+                sa.text("SELECT id, group_id, task_id FROM audit_entry ORDER BY id")
+            ).all()
+        assert [tuple(row) for row in rights] == [(1, True), (2, False)]
+        assert [tuple(row) for row in concerns] == [(1, 7, None), (2, None, 3), (3, None, None)]
+    finally:
+        engine.dispose()

@@ -133,7 +133,12 @@ def create_organiser(email: str, name: str, password: str) -> None:
         session = request_session()
         try:
             user = accounts.create_account(
-                session, email=email, name=name, password=password, now=now()
+                session,
+                email=email,
+                name=name,
+                password=password,
+                now=now(),
+                can_create_events=True,
             )
         except ServiceError as exc:
             raise click.ClickException(str(exc)) from exc

@@ -9,6 +9,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel, format_datetime, format_decimal, get_locale, gettext
 from flask_login import current_user
 
+from webapp.domain import scoring
 from webapp.domain.evidence import described
 from webapp.domain.windows import tz_abbreviation
 
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["points"] = points
     app.jinja_env.globals["flag_message"] = flag_message
+    app.jinja_env.globals["tie_break_rule"] = tie_break_rule
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)
 
 
@@ -65,6 +67,11 @@ def local_datetime(value: datetime | None, tz_name: str) -> str:
 def points(value: float | None) -> str:
     """'2' or '1,5': points as the reader writes numbers, without trailing zeros."""
     return "" if value is None else format_decimal(value, format="#,##0.##")
+
+
+def tie_break_rule(event: object) -> str:
+    """How the event ranks groups with equal points, in the reader's language."""
+    return scoring.tie_break_rule(scoring.tie_break_order(event.tie_break), gettext)
 
 
 def flag_message(flag: dict, blind: bool = False) -> str:

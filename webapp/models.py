@@ -39,6 +39,8 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     active: bool = True
     language: str | None = Field(default=None, max_length=5)
+    # An organiser's right: only such accounts may create events (judges may not).
+    can_create_events: bool = False
     created_at: datetime = utc_field()
 
     @property
@@ -134,6 +136,8 @@ class Task(SQLModel, table=True):
     first_bonus: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     reference_photo: str | None = Field(default=None, max_length=120)
     fresh_photo: bool = False
+    # A judge may accept without scoring the rubric, for full points; else every criterion.
+    rubric_optional: bool = False
 
 
 class Group(SQLModel, table=True):
@@ -275,6 +279,10 @@ class Adjustment(SQLModel, table=True):
     reason: str = Field(max_length=500)
     created_by_id: int | None = fk("user_account.id", ondelete="SET NULL", nullable=True)
     created_at: datetime = utc_field()
+    # Withdrawn: kept and shown (struck through), no longer counted.
+    withdrawn_at: datetime | None = utc_field(nullable=True)
+    withdrawn_by_id: int | None = fk("user_account.id", ondelete="SET NULL", nullable=True)
+    withdrawn_reason: str = Field(default="", max_length=500)
 
 
 class Announcement(SQLModel, table=True):
@@ -298,5 +306,8 @@ class AuditEntry(SQLModel, table=True):
     at: datetime = utc_field(index=True)
     action: str = Field(max_length=64)
     subject: str = Field(default="", max_length=200)
+    # What the change concerns, for filtering the log; plain numbers, as the log outlives rows.
+    group_id: int | None = Field(default=None, index=True)
+    task_id: int | None = Field(default=None, index=True)
     before: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))  # noqa: UP045
     after: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))  # noqa: UP045

@@ -74,6 +74,9 @@ def running(make, clock, session):
     return event, judge, groups, pending
 
 
+FULL = {"Ketajaman pengamatan": 5, "Penerapan": 5}  # the reflection's rubric, in full
+
+
 def ranked_names(page) -> list[str]:
     return page.evaluate("""() => [...document.querySelectorAll('.row')]
         .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
@@ -88,7 +91,13 @@ def test_the_board_follows_a_judges_decision_within_five_seconds(
     page.goto(f"/board/{event.board_token}")
     expect(page.locator(".row")).to_have_count(4)
     judging.decide(
-        session, event=event, judge=judge, submission_id=pending.id, decision="accept", now=clock()
+        session,
+        event=event,
+        judge=judge,
+        submission_id=pending.id,
+        decision="accept",
+        rubric=FULL,
+        now=clock(),
     )
     session.commit()
     third = page.locator(".row", has_text=groups[2].name)
@@ -111,6 +120,7 @@ def test_the_board_follows_the_freeze_and_the_reveal(projector, running, session
         judge=judge,
         submission_id=pending.id,
         decision="accept",
+        rubric=FULL,
         now=clock.value + timedelta(minutes=2),
     )
     session.commit()

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,8 @@ from webapp.domain.scoring import (
     scored,
     standings,
     tally,
+    tie_break_order,
+    tie_break_rule,
 )
 
 T0 = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
@@ -206,6 +209,59 @@ def test_reviews_made_at_the_same_instant_are_taken_in_the_order_they_were_store
 def test_tie_break_order_is_a_setting():
     rows = run([sub(1, 1, minutes=30), sub(2, 2, minutes=10)], tie_break=("points",))
     assert ranks(rows)[1] == ranks(rows)[2] == 1
+
+
+def test_a_late_submission_where_the_task_refuses_late_ones_does_not_count():
+    """It can only be there because its window moved after it arrived: as if refused."""
+    refusing = ScoringTask(1, "Apel", 20, late={"policy": "refuse"})
+    unset = ScoringTask(2, "Kuis", 10)
+    subs = [sub(1, 1, refusing, late=3), sub(2, 1, unset, late=0.5), sub(3, 2, refusing)]
+    rows = run(subs, tasks=[refusing, unset])
+    assert totals(rows) == {1: 0, 2: Decimal("20.00"), 3: 0}
+    assert {row.group_id: row.tasks_completed for row in rows} == {1: 0, 2: 1, 3: 0}
+    assert evaluate(refusing, sub(4, 1, refusing, late=3), "last") is None
+
+
+def test_only_the_criteria_scored_count_and_an_empty_rubric_gives_the_tasks_points():
+    """The judging service makes judges score every criterion unless the task says an empty
+    rubric means full points; the rules here are what such reviews are worth."""
+    two_of_ten = Review(7, "accept", at(1), rubric={"a": 2})
+    assert evaluate(PHOTO, sub(1, 1, PHOTO, reviews=[two_of_ten]), "last") == Earned(800, 0)
+    empty = Review(7, "accept", at(1), rubric={})
+    assert evaluate(PHOTO, sub(2, 1, PHOTO, reviews=[empty]), "last") == Earned(4000, 0)
+
+
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        (
+            "points,tasks_completed,earliest_final",
+            "Groups with equal points are ranked by more tasks completed, then who reached "
+            "their final score first; groups equal on that too share a place.",
+        ),
+        (
+            "points,tasks_completed",
+            "Groups with equal points are ranked by more tasks completed; groups equal on that "
+            "too share a place.",
+        ),
+        ("points", "Groups with equal points share a place."),
+        (
+            "tasks_completed,points",
+            "Groups are ranked by more tasks completed, then more points; groups equal on all "
+            "of it share a place.",
+        ),
+        (
+            "",
+            "Groups with equal points are ranked by more tasks completed, then who reached "
+            "their final score first; groups equal on that too share a place.",
+        ),
+    ],
+)
+def test_the_tie_break_reads_as_the_ranking_applies_it(setting, words):
+    assert tie_break_rule(tie_break_order(setting)) == words
+    marked = tie_break_rule(tie_break_order(setting), lambda text: f"<{text}>")
+    assert marked.startswith("<") and marked.endswith(">")  # each piece is translated
+    assert "more tasks completed" not in marked or "<more tasks completed>" in marked
 
 
 def test_points_over_time_accumulate():

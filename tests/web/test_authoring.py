@@ -20,7 +20,7 @@ def organiser(web, make, **event_fields):
 
 
 def test_new_event_from_scratch_with_groups(web, make, session):
-    make.account("ani@example.org")
+    make.account("ani@example.org", can_create_events=True)
     web.login("ani@example.org")
     response = web.submit(
         "/organiser/events/new",
@@ -47,7 +47,7 @@ def test_new_event_from_scratch_with_groups(web, make, session):
 
 
 def test_new_event_from_a_task_set_file(web, make, session):
-    make.account("ani@example.org")
+    make.account("ani@example.org", can_create_events=True)
     web.login("ani@example.org")
     data = {
         "title": "Hari Lapangan",
@@ -78,7 +78,7 @@ def test_new_event_from_a_task_set_file(web, make, session):
 
 
 def test_a_broken_task_set_upload_lists_its_problems_and_creates_nothing(web, make, session):
-    make.account("ani@example.org")
+    make.account("ani@example.org", can_create_events=True)
     web.login("ani@example.org")
     web.get("/lang/en")
     broken = (TASKS / "demo.toml").read_text().replace("radius = 60", "radius = -5", 1)

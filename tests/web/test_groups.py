@@ -24,28 +24,44 @@ def test_many_groups_at_once_continue_the_numbering(web, make, session):
     assert len(set(codes)) == 8
 
 
-def test_rename_recolour_and_give_a_late_group_extra_time(web, make, session):
+def test_rename_recolour_and_give_a_late_group_extra_time(web, another_web, make, session, clock):
+    """What the organiser and the group see: the group's new name and colour, and extra time
+    given after it sent late takes its lateness, and the penalty, away."""
     event = organiser(web, make)
     group = make.group(event, "Kelompok 1")
-    web.submit(
+    task = make.task(
+        event,
+        "number",
+        title="Tahun berdiri",
+        points=10,
+        check={"answer": 1949},
+        window={"after": "start", "duration": 30},
+        late={"policy": "per_minute", "value": 1, "cap": 10},
+    )
+    another_web.join(group.join_code, "Siti")
+    another_web.get("/lang/en")
+    clock.advance(minutes=40)  # ten minutes after the task closed
+    sent = another_web.submit(
+        "/play/",
+        {"key": "k1", "answer": "1949"},
+        action=f"/play/api/tasks/{task.id}/submissions",
+        headers={"Accept": "application/json"},
+    )
+    assert sent.status_code == 201
+    assert "<strong>0.00</strong>" in another_web.get("/play/score").get_data(as_text=True)
+    saved = web.submit(
         f"/organiser/events/{event.id}/groups",
-        {
-            "name": "Elang",
-            "colour": "#AA0000",
-            "start_offset_min": "15",
-            "extra_min": "10",
-        },
+        {"name": "Elang", "colour": "#AA0000", "start_offset_min": "0", "extra_min": "30"},
         action=f"/organiser/events/{event.id}/groups/{group.id}",
-    )
-    session.rollback()
-    session.expire_all()
-    group = session.get(Group, group.id)
-    assert (group.name, group.colour, group.start_offset_min, group.extra_min) == (
-        "Elang",
-        "#aa0000",
-        15,
-        10,
-    )
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Group saved." in saved
+    assert "1 submission was scored again by the new times and rules." in saved
+    assert 'value="Elang"' in saved and 'value="#aa0000"' in saved and 'value="30"' in saved
+    score = another_web.get("/play/score").get_data(as_text=True)
+    assert "Elang" in score and "<strong>10.00</strong>" in score and "late" not in score
+    standings = web.get(f"/organiser/events/{event.id}/standings").get_data(as_text=True)
+    assert re.search(r"Elang\s*<span class=\"points\">10.00</span>", standings)
 
 
 def test_a_duplicate_group_name_is_refused(web, make, session):

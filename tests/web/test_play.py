@@ -141,25 +141,36 @@ def test_a_phone_clock_in_the_future_is_not_believed(phone, make, clock, session
     assert rows(session)[0].pressed_at == clock.value
 
 
-@pytest.mark.parametrize(
-    ("policy", "status", "late", "flag"),
-    [("accept", 201, 0, False), ("flag", 201, 0, True), ("refuse", 409, None, None)],
-)
+@pytest.mark.parametrize("policy", ["accept", "flag", "refuse"])
 def test_queued_before_the_deadline_and_received_after_follows_the_events_policy(
-    phone, make, clock, session, policy, status, late, flag
+    phone, another_web, make, clock, session, policy
 ):
+    """What the group and the judge see: counted as on time (for the judge to look at when
+    flagged), or refused as late."""
     phone.event.queued_late_policy = policy
     session.add(phone.event)
     session.commit()
-    task = make.task(phone.event, "text", window=WINDOW, late={"policy": "refuse"})
+    make.judge(phone.event, make.account("juri@example.org", name="Juri"))
+    task = make.task(
+        phone.event, "text", title="Refleksi", window=WINDOW, late={"policy": "refuse"}
+    )
     pressed = clock.value + timedelta(minutes=29)
     clock.advance(minutes=50)
-    response = api(phone, task, answer="x", pressed_at=pressed.isoformat())
-    assert response.status_code == status
-    if status == 201:
-        stored = rows(session)[0]
-        assert (stored.late_minutes, stored.late_flag) == (late, flag)
-        assert stored.pressed_at == pressed and stored.received_at == clock.value
+    response = api(phone, task, answer="Pelayanan cepat", pressed_at=pressed.isoformat())
+    if policy == "refuse":
+        assert response.status_code == 409
+        assert response.json["message"] == "The deadline for this task has passed."
+        return
+    assert response.status_code == 201
+    another_web.login("juri@example.org")
+    another_web.get("/lang/en")
+    queue = another_web.get(f"/review/events/{phone.event.id}/").get_data(as_text=True)
+    assert "Pelayanan cepat" in queue
+    assert ("by the phone's clock, before the deadline" in queue) == (policy == "flag")
+    url = f"/review/events/{phone.event.id}/submissions/{rows(session)[0].id}"
+    another_web.submit(url, {"decision": "accept"}, action=url)
+    score = phone.get("/play/score").get_data(as_text=True)
+    assert "Refleksi" in score and "<strong>10.00</strong>" in score and "late" not in score
 
 
 def test_a_late_submission_under_a_penalty_policy_records_its_minutes(phone, make, clock, session):
@@ -357,25 +368,20 @@ def test_a_hint_costing_a_fraction_of_a_point_costs_exactly_that(phone, make, se
     assert "(−1,5)" in phone.get(page).get_data(as_text=True)
 
 
-def test_a_judges_please_redo_opens_the_task_again_with_the_comment(phone, make, session):
-    from webapp.models import Review
-
-    task = make.task(phone.event, "text")
+def test_a_judges_please_redo_opens_the_task_again_with_the_comment(
+    phone, another_web, make, session
+):
+    make.judge(phone.event, make.account("juri@example.org", name="Juri"))
+    task = make.task(phone.event, "text", title="Refleksi")
     api(phone, task, answer="x")
-    stored = rows(session)[0]
-    stored.status = "redo"
-    session.add(
-        Review(
-            submission_id=stored.id,
-            decision="redo",
-            comment="Foto buram, ulangi",
-            created_at=stored.received_at,
-        )
-    )
-    session.commit()
+    another_web.login("juri@example.org")
+    url = f"/review/events/{phone.event.id}/submissions/{rows(session)[0].id}"
+    another_web.submit(url, {"decision": "redo", "comment": "Foto buram, ulangi"}, action=url)
     page = phone.get(f"/play/tasks/{task.id}").get_data(as_text=True)
     assert "Foto buram, ulangi" in page and 'id="send-form"' in page
     assert api(phone, task, key="k2", answer="y").status_code == 201
+    again = phone.get(f"/play/tasks/{task.id}").get_data(as_text=True)
+    assert "waiting for a judge" in again and "Foto buram, ulangi" not in again
 
 
 def test_history_shows_who_sent_what_and_when(phone, make, clock):

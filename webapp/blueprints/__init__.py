@@ -7,7 +7,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from webapp.services import ServiceError
 from webapp.storage import LocalPhotoStore
@@ -49,6 +49,19 @@ def message(exc: ServiceError) -> str:
 
 def flash_refusal(exc: ServiceError) -> None:
     flash(message(exc), "error")
+
+
+def flash_rescored(count: int) -> None:
+    """Says how many submissions a change of windows, times or rules scored anew."""
+    if count:
+        flash(
+            ngettext(
+                "%(num)s submission was scored again by the new times and rules.",
+                "%(num)s submissions were scored again by the new times and rules.",
+                count,
+            ),
+            "info",
+        )
 
 
 def safe_next(default_endpoint: str, **values: object) -> str:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from webapp.blueprints import flash_refusal, now, writes
 from webapp.db import request_session
 from webapp.models import Group, Location, Task
-from webapp.security import JUDGE, staff_only
+from webapp.security import JUDGE, may_manage, staff_only
 from webapp.services import ServiceError, gallery, judging
 from webapp.services import groups as group_service
 from webapp.services.authoring import tasks_of
@@ -102,11 +102,20 @@ def submission(event_id: int, submission_id: int):
     return show(sub, filters())
 
 
-def show(sub, chosen: dict):
+def show(sub, chosen: dict, refused: judging.RubricIncomplete | None = None):
+    """The review page for `sub`; after a refused accept, with what the judge entered and the
+    message at each criterion still to score."""
     session = request_session()
     task = session.get(Task, sub.task_id) if sub else None
     filtered = {"task_id": chosen.get("task"), "group_id": chosen.get("group")}
-    return render_template(
+    reviews, hidden = (
+        judging.reviews_seen_by(
+            session, sub.id, current_user, sees_all=may_manage(session, current_user, g.event.id)
+        )
+        if sub
+        else ([], 0)
+    )
+    page = render_template(
         "review/queue.html",
         event=g.event,
         sub=sub,
@@ -129,10 +138,14 @@ def show(sub, chosen: dict):
         unskip_url=url_for("review.queue", event_id=g.event.id, **without_skip(chosen)),
         group=session.get(Group, sub.group_id) if sub else None,
         location=session.get(Location, task.location_id) if task and task.location_id else None,
-        reviews=judging.reviews_of(session, sub.id) if sub else [],
+        reviews=reviews,
+        hidden_reviews=hidden,
+        refused=refused,
+        entered=request.form if refused else {},
         tasks=tasks_of(session, g.event.id),
         groups=group_service.groups_of(session, g.event.id),
     )
+    return (page, refused.status) if refused else page
 
 
 def without_skip(chosen: dict) -> dict:
@@ -186,6 +199,9 @@ def decide(event_id: int, submission_id: int):
         return redirect(
             url_for("review.submission", event_id=event_id, submission_id=submission_id)
         )
+    except judging.RubricIncomplete as exc:
+        session.rollback()
+        return show(judging.submission_in(session, g.event, submission_id), filters(), exc)
     except ServiceError as exc:
         session.rollback()
         flash_refusal(exc)

@@ -7,17 +7,24 @@ same inputs always give the same ranking, whatever their order.
 Rules (each a setting of the task or the event):
 - An accepted submission earns its task's points; a judge may give partial points, or score
   the task's rubric (criteria with a maximum each): points = task points x scored / maximum.
+  A judge scores every criterion of a rubric (the judging service refuses an accept without
+  them), unless the task says that a rubric left empty means full points: only then does an
+  accept with an empty rubric earn the task's points.
 - Several judges: each judge's latest review counts. "last": the latest review decides
   whether the submission is accepted, and the accepting judges' points are averaged.
   "average": every judge's points are averaged, a rejection counting as 0. Reviews made at
   the same instant are taken in the order they were stored (their id).
 - Late: penalty in points, in percent of the earned points, or per minute late up to a cap,
   or "zero" (a late submission is kept and shown but earns nothing); a penalty never takes
-  more than the task earned.
+  more than the task earned. Lateness is measured against the window as it stands now (the
+  services recompute it when a window, a group's start offset or extra time changes): a
+  submission that is late where the task refuses late ones (it arrived before its window
+  was moved) does not count, as if it had been refused.
 - Per task only one accepted submission counts: the best (default; of two worth the same,
   the earlier) or the latest.
 - The first groups to complete a task (by their first accepted submission) get its bonus.
-- Every hint opened costs its points; adjustments add or take points, with a reason.
+- Every hint opened costs its points; adjustments add or take points, with a reason (a
+  withdrawn adjustment no longer counts; the services leave it out).
 
 Ties: by default more points, then more tasks completed, then the earlier time at which the
 group reached its final score (the time of the last thing that moved it: a counted
@@ -40,6 +47,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache, partial
 from itertools import groupby
 from typing import Any, NamedTuple
+
+from webapp.domain.text import N_
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -264,8 +273,14 @@ def amount(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
 
 
+def refused_as_late(task: ScoringTask, sub: ScoringSubmission) -> bool:
+    return sub.late_minutes > 0 and task.late.get("policy", "refuse") == "refuse"
+
+
 def evaluate(task: ScoringTask, sub: ScoringSubmission, conflict: str) -> Earned | None:
     """The submission's points and late penalty, or None when it does not count."""
+    if refused_as_late(task, sub):
+        return None
     base = earned(task, sub, conflict)
     if base is None:
         return None
@@ -428,9 +443,42 @@ def sort_key(row: Row, order: Sequence[str]) -> tuple:
     return tuple(key)
 
 
+def tie_break_order(setting: str) -> tuple[str, ...]:
+    """The event's setting ("points,tasks_completed,earliest_final") as a sequence."""
+    return tuple(name.strip() for name in setting.split(",") if name.strip()) or TIE_BREAKS
+
+
+def effective_order(order: Sequence[str]) -> list[str]:
+    return [name for name in order if name in TIE_BREAKS] or list(TIE_BREAKS)
+
+
+TIE_BREAK_WORDS = {
+    "points": N_("more points"),
+    "tasks_completed": N_("more tasks completed"),
+    "earliest_final": N_("who reached their final score first"),
+}
+
+
+def tie_break_rule(order: Sequence[str], translate: Callable[[str], str] = same) -> str:
+    """The ranking rule in plain words, in the reader's language (`translate` is gettext)."""
+    order = effective_order(order)
+    if order[0] == "points":
+        if len(order) == 1:
+            return translate(N_("Groups with equal points share a place."))
+        template = N_(
+            "Groups with equal points are ranked by %(rule)s; groups equal on that too "
+            "share a place."
+        )
+        order = order[1:]
+    else:
+        template = N_("Groups are ranked by %(rule)s; groups equal on all of it share a place.")
+    rule = translate(N_(", then ")).join(translate(TIE_BREAK_WORDS[name]) for name in order)
+    return translate(template) % {"rule": rule}
+
+
 def ranked(rows: list[Row], order: Sequence[str]) -> list[Row]:
     """Competition ranking: groups equal on every tie-break share a rank, the next skips."""
-    order = [name for name in order if name in TIE_BREAKS] or list(TIE_BREAKS)
+    order = effective_order(order)
     rows = sorted(rows, key=lambda r: (sort_key(r, order), r.name, r.group_id))
     result: list[Row] = []
     for position, row in enumerate(rows, start=1):

@@ -55,6 +55,7 @@ class TaskSpec:
     reference_photo: str | None = None
     fresh_photo: bool = False
     order: int = 0
+    rubric_optional: bool = False  # an accept with the rubric left empty earns full points
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ def build(data: dict[str, Any]) -> TaskSet:
                 reference_photo=raw.get("reference_photo"),
                 fresh_photo=bool(raw.get("fresh_photo", False)),
                 order=int(raw.get("order", position)),
+                rubric_optional=bool(raw.get("rubric_optional", False)),
             )
         )
     tasks.sort(key=lambda t: t.order)

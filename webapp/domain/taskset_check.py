@@ -37,6 +37,7 @@ TASK_KEYS = {
     "reference_photo",
     "fresh_photo",
     "order",
+    "rubric_optional",
 }
 WINDOW_KEYS = {"opens", "closes", "after", "offset", "duration"}
 LATE_KEYS = {"policy", "value", "cap", "grace"}
@@ -419,6 +420,10 @@ def check_lists(c: Checker, i: int, task: dict) -> None:
             if not ok:
                 c.add("tasks", i, key, template)
                 break
+    if c.typed("tasks", i, task, "rubric_optional", bool, "true or false") and not task.get(
+        "rubric"
+    ):
+        c.add("tasks", i, "rubric_optional", N_("rubric_optional needs a rubric."))
     bonus = task.get("first_bonus", [])
     if not isinstance(bonus, list) or not all(isinstance(b, int) and b >= 0 for b in bonus):
         c.add("tasks", i, "first_bonus", N_("first_bonus is a list of points, 0 or more."))

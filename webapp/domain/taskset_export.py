@@ -63,6 +63,8 @@ def task_fields(task: TaskSpec) -> dict[str, Any]:
         fields["reference_photo"] = task.reference_photo
     if task.fresh_photo:
         fields["fresh_photo"] = True
+    if task.rubric_optional:
+        fields["rubric_optional"] = True
     return fields
 
 

@@ -55,6 +55,7 @@ class Timing:
 
     late_minutes: float = 0.0
     flagged: bool = False  # for the judges: sent before the deadline, arrived after, or late
+    refused: bool = False  # late where the task refuses late submissions
 
 
 def tz_abbreviation(name: str, at: datetime | None = None) -> str:
@@ -141,14 +142,40 @@ def timing(
     """
     if window is None or not unlocked or received_at < window.opens_at:
         raise TaskLocked()
+    found = lateness(
+        window,
+        late=late,
+        queued_policy=queued_policy,
+        pressed_at=pressed_at,
+        received_at=received_at,
+    )
+    if found.refused:
+        raise WindowClosed()
+    return found
+
+
+def lateness(
+    window: Window,
+    *,
+    late: Mapping,
+    queued_policy: str,
+    pressed_at: datetime | None,
+    received_at: datetime,
+) -> Timing:
+    """How a submission stands against `window`, by the rules of `timing`, without refusing it.
+
+    For a submission already stored when its window, its group's times or its task's late
+    rules change afterwards: the lateness it would have had, had things been so when it
+    arrived. `refused` says that `timing` would have refused it as late. One received before
+    the window opens was sent while the task was open for it, and is on time: lateness only
+    measures deadlines.
+    """
     deadline = window.closes_at + timedelta(minutes=late.get("grace", 0))
     if received_at <= deadline:
         return Timing()
     pressed = min(max(pressed_at or received_at, window.opens_at), received_at)
     if pressed <= deadline and queued_policy in ("accept", "flag"):
         return Timing(flagged=queued_policy == "flag")
-    minutes = (received_at - deadline).total_seconds() / 60
+    minutes = max(0.01, round((received_at - deadline).total_seconds() / 60, 2))
     policy = late.get("policy", "refuse")
-    if policy == "refuse":
-        raise WindowClosed()
-    return Timing(late_minutes=round(minutes, 2), flagged=policy == "review")
+    return Timing(late_minutes=minutes, flagged=policy == "review", refused=policy == "refuse")

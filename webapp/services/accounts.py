@@ -42,7 +42,13 @@ def normalise_email(email: str) -> str:
 
 
 def create_account(
-    session: Session, *, email: str, name: str, password: str, now: datetime
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    now: datetime,
+    can_create_events: bool = False,
 ) -> User:
     email = normalise_email(email)
     if "@" not in email or email.startswith("@") or email.endswith("@"):
@@ -55,6 +61,7 @@ def create_account(
         email=email,
         name=name.strip() or email.split("@")[0],
         password_hash=generate_password_hash(password),
+        can_create_events=can_create_events,
         created_at=now,
     )
     session.add(user)

@@ -62,10 +62,14 @@ def create_blank_event(
     return event
 
 
+RESCORING = {"starts_at", "ends_at", "timezone", "queued_late_policy", "review_conflict"}
+
+
 def update_event(
     session: Session, *, event: Event, fields: dict[str, Any], actor: User, now: datetime
-) -> Event:
-    """Changes to a running event are allowed, logged, and seen by phones on their next poll."""
+) -> tuple[Event, int]:
+    """Changes to a running event are allowed, logged, and seen by phones on their next poll.
+    Returns the event and how many submissions were rescored (its times move windows)."""
     if fields.get("ends_at", event.ends_at) <= fields.get("starts_at", event.starts_at):
         raise EndsBeforeStart()
     before = {key: audit.jsonable(getattr(event, key)) for key in fields}
@@ -73,8 +77,6 @@ def update_event(
         setattr(event, key, value)
     after = {key: audit.jsonable(getattr(event, key)) for key in fields}
     changed = {k for k in fields if before[k] != after[k]}
-    if "review_conflict" in changed:
-        worth.revalue(session, event)
     if changed:
         audit.record(
             session,
@@ -85,7 +87,8 @@ def update_event(
             after={k: after[k] for k in changed},
             now=now,
         )
-    return event
+    rescored = worth.retime(session, event, actor=actor, now=now) if changed & RESCORING else 0
+    return event, rescored
 
 
 def task_in(session: Session, event: Event, task_id: int) -> Task:
@@ -137,6 +140,8 @@ def as_file_task(task: Task, keys: dict[int, str], location_keys: dict[int, str]
     for name in ("rubric", "hints", "first_bonus"):
         if getattr(task, name):
             data[name] = list(getattr(task, name))
+    if task.rubric_optional:
+        data["rubric_optional"] = True
     return data
 
 
@@ -169,7 +174,9 @@ def check_event_tasks(session: Session, event: Event, candidate: Task) -> None:
 
 def save_task(
     session: Session, *, event: Event, task: Task, actor: User, now: datetime, is_new: bool
-) -> Task:
+) -> tuple[Task, int]:
+    """The task, and how many submissions were rescored: its points, rubric, window or late
+    rules may have changed what was sent for it."""
     before = None if is_new else stored_snapshot(session, task.id)
     if is_new:
         task.event_id = event.id
@@ -178,8 +185,6 @@ def save_task(
     check_event_tasks(session, event, task)
     session.add(task)
     session.flush()
-    if not is_new:  # its points, rubric or late policy may have changed what was sent for it
-        worth.revalue(session, event, [task.id])
     audit.record(
         session,
         event_id=event.id,
@@ -190,7 +195,10 @@ def save_task(
         after=snapshot(task),
         now=now,
     )
-    return task
+    rescored = (
+        0 if is_new else worth.retime(session, event, actor=actor, now=now, task_ids=[task.id])
+    )
+    return task, rescored
 
 
 def stored_snapshot(session: Session, task_id: int | None) -> dict | None:
@@ -235,7 +243,7 @@ def duplicate_task(
     copy = Task(**data)
     copy.title = f"{original.title} (2)"[:200]
     copy.key = unique_key(session, event.id, original.key)
-    return save_task(session, event=event, task=copy, actor=actor, now=now, is_new=True)
+    return save_task(session, event=event, task=copy, actor=actor, now=now, is_new=True)[0]
 
 
 def delete_task(

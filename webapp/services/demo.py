@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from webapp.domain.taskset import load_taskset_file
 from webapp.models import Event, EventStaff, Group
-from webapp.services import accounts, audit, groups, tasksets
+from webapp.services import accounts, audit, groups, tasksets, worth
 
 DEMO_TASKSET = Path(__file__).resolve().parents[2] / "tasks" / "demo.toml"
 DEMO_GROUPS = 3
@@ -23,7 +23,7 @@ def ensure_demo(
     user = accounts.find_by_email(session, email)
     if user is None:
         user = accounts.create_account(
-            session, email=email, name="Demo", password=password, now=now
+            session, email=email, name="Demo", password=password, now=now, can_create_events=True
         )
     taskset = load_taskset_file(taskset_path)
     event = session.exec(
@@ -54,4 +54,5 @@ def ensure_demo(
             after={"starts_at": event.starts_at.isoformat()},
             now=now,
         )
+        worth.retime(session, event, actor=user, now=now)  # its windows moved with its start
     return event, groups.groups_of(session, event.id)

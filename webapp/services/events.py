@@ -103,6 +103,35 @@ def remove_judge(
         )
 
 
+class NotStaff(ServiceError):
+    template = N_("That account is not a judge of this event.")
+    status = 404
+
+
+def allow_event_creation(
+    session: Session, *, event: Event, user_id: int, actor: User, now: datetime
+) -> User:
+    """Makes a judge of this event an organiser: one who may create events of their own.
+    It does not hand over this event."""
+    user = session.get(User, user_id)
+    if user is None or staff_role_of(session, event.id, user_id) is None:
+        raise NotStaff()
+    if not user.can_create_events:
+        user.can_create_events = True
+        audit.record(
+            session,
+            event_id=event.id,
+            actor=actor,
+            action="account.allow_events",
+            subject=user.email,
+            before={"can_create_events": False},
+            after={"can_create_events": True},
+            now=now,
+            moves_standings=False,
+        )
+    return user
+
+
 def staff_role_of(session: Session, event_id: int, user_id: int) -> str | None:
     staff = session.get(EventStaff, (event_id, user_id))
     return staff.role if staff else None

@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 from webapp.domain import joincodes
 from webapp.domain.text import N_
 from webapp.models import Event, Group, Participant
-from webapp.services import ServiceError, audit
+from webapp.services import ServiceError, audit, worth
 
 PALETTE = (
     "#d62728",
@@ -125,7 +125,9 @@ def update_group(
     colour: str | None = None,
     start_offset_min: int | None = None,
     extra_min: int | None = None,
-) -> Group:
+) -> tuple[Group, int]:
+    """The group and how many of its submissions were rescored: a change of its times moves
+    its deadlines, so what it sent is measured again against them."""
     group = group_in(session, event, group_id)
     before = {
         "name": group.name,
@@ -175,7 +177,10 @@ def update_group(
         now=now,
         moves_standings=moves,
     )
-    return group
+    rescored = (
+        worth.retime(session, event, actor=actor, now=now, group_ids=[group.id]) if moves else 0
+    )
+    return group, rescored
 
 
 def regenerate_code(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from webapp.domain import scoring
@@ -35,12 +37,37 @@ class RubricOutOfRange(ServiceError):
     template = N_("%(criterion)s must be between 0 and %(max)s.")
 
 
+class RubricIncomplete(ServiceError):
+    """An accept on a rubric task without a score for every criterion; `missing` names them."""
+
+    template = N_("Score every criterion of the rubric before accepting: %(criteria)s.")
+    status = 422
+
+    def __init__(self, missing: list[str]):
+        super().__init__(criteria=", ".join(missing))
+        self.missing = missing
+
+
 class ReasonRequired(ServiceError):
     template = N_("Please give the reason for the adjustment; the group will see it.")
 
 
 class AdjustmentOutOfRange(ServiceError):
     template = N_("An adjustment is a number of points between -%(max)s and %(max)s, not 0.")
+
+
+class WithdrawalReasonRequired(ServiceError):
+    template = N_("Please say why the adjustment is withdrawn; it is kept in the log.")
+
+
+class AdjustmentNotInEvent(ServiceError):
+    template = N_("That adjustment is not part of this event.")
+    status = 404
+
+
+class AlreadyWithdrawn(ServiceError):
+    template = N_("That adjustment was withdrawn already.")
+    status = 409
 
 
 class GroupNotInEvent(ServiceError):
@@ -173,6 +200,8 @@ def decide(
     sub = submission_in(session, event, submission_id, for_update=True)
     task = session.get(Task, sub.task_id)
     check_scores(task, points, rubric)
+    if decision == "accept":
+        check_rubric_complete(task, points, rubric)
     review = Review(
         submission_id=sub.id,
         judge_id=judge.id,
@@ -217,6 +246,17 @@ def check_scores(task: Task, points: float | None, rubric: dict | None) -> None:
             raise RubricOutOfRange(criterion=name, max=limits.get(name, 0))
 
 
+def check_rubric_complete(task: Task, points: float | None, rubric: dict | None) -> None:
+    """A judge scores every criterion of a rubric task; an empty rubric earns full points only
+    where the task says so (else pressing accept alone would give full marks, and one
+    criterion scored would give less)."""
+    if not task.rubric or points is not None or (task.rubric_optional and not rubric):
+        return
+    missing = [c["name"] for c in task.rubric if c["name"] not in (rubric or {})]
+    if missing:
+        raise RubricIncomplete(missing)
+
+
 def reviews_of(session: Session, submission_id: int) -> list[tuple[Review, str]]:
     return [
         (review, name or "")
@@ -227,6 +267,21 @@ def reviews_of(session: Session, submission_id: int) -> list[tuple[Review, str]]
             .order_by(Review.created_at)
         )
     ]
+
+
+def reviews_seen_by(
+    session: Session, submission_id: int, judge: User, *, sees_all: bool
+) -> tuple[list[tuple[Review, str]], int]:
+    """The earlier reviews of a submission this judge may see, and how many are hidden.
+
+    A judge sees other judges' decisions, points and names only once they have decided on
+    the item themselves: seen before, they anchor the judge's own score, which biases an
+    average. Organisers (`sees_all`) see every review at once.
+    """
+    reviews = reviews_of(session, submission_id)
+    if sees_all or any(review.judge_id == judge.id for review, _name in reviews):
+        return reviews, 0
+    return [], len(reviews)
 
 
 def add_adjustment(
@@ -269,13 +324,59 @@ def add_adjustment(
     return adjustment
 
 
-def adjustments_of(session: Session, event_id: int) -> list[tuple[Adjustment, str]]:
+def withdraw_adjustment(
+    session: Session,
+    *,
+    event: Event,
+    adjustment_id: int,
+    reason: str,
+    actor: User,
+    now: datetime,
+) -> Adjustment:
+    """An adjustment stops counting; it stays, with who withdrew it, when and why."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise WithdrawalReasonRequired()
+    adjustment = session.get(Adjustment, adjustment_id)
+    if adjustment is None or adjustment.event_id != event.id:
+        raise AdjustmentNotInEvent()
+    if adjustment.withdrawn_at is not None:
+        raise AlreadyWithdrawn()
+    adjustment.withdrawn_at, adjustment.withdrawn_by_id = now, actor.id
+    adjustment.withdrawn_reason = reason[:500]
+    audit.record(
+        session,
+        event_id=event.id,
+        actor=actor,
+        action="adjustment.withdraw",
+        subject=f"group {adjustment.group_id}",
+        before={"points": adjustment.points, "reason": adjustment.reason},
+        after={"points": None, "reason": adjustment.withdrawn_reason},
+        now=now,
+    )
+    return adjustment
+
+
+@dataclass(frozen=True)
+class AdjustmentRow:
+    adjustment: Adjustment
+    group: str
+    by: str
+    withdrawn_by: str
+
+
+def adjustments_of(session: Session, event_id: int) -> list[AdjustmentRow]:
+    """Every adjustment, newest first, withdrawn ones too, with the names of who made and
+    who withdrew it."""
+    creator, withdrawer = aliased(User), aliased(User)
     return [
-        (adj, name)
-        for adj, name in session.exec(
-            select(Adjustment, Group.name)
+        AdjustmentRow(adj, group, by or "", withdrawn_by or "")
+        for adj, group, by, withdrawn_by in session.exec(
+            select(Adjustment, Group.name, creator.name, withdrawer.name)
             .join(Group, Group.id == Adjustment.group_id)
+            .join(creator, creator.id == Adjustment.created_by_id, isouter=True)
+            .join(withdrawer, withdrawer.id == Adjustment.withdrawn_by_id, isouter=True)
             .where(Adjustment.event_id == event_id)
-            .order_by(Adjustment.created_at.desc())
+            .order_by(Adjustment.created_at.desc(), Adjustment.id.desc())
         )
     ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from webapp.db import fast_time, utc_from_raw
@@ -20,10 +21,17 @@ def revision(session: Session, event_id: int) -> int | None:
 
 
 def event_settings(event: Event) -> scoring.Settings:
-    order = tuple(name.strip() for name in event.tie_break.split(",") if name.strip())
     return scoring.Settings(
-        conflict=event.review_conflict, counts=event.counts, tie_break=order or scoring.TIE_BREAKS
+        conflict=event.review_conflict,
+        counts=event.counts,
+        tie_break=scoring.tie_break_order(event.tie_break),
     )
+
+
+def tie_break_text(event: Event, translate: Callable[[str], str]) -> str:
+    """The event's tie-break in plain words, in the language of `translate` (gettext on a
+    page, an export's own translator in a workbook): for the board and the results file."""
+    return scoring.tie_break_rule(scoring.tie_break_order(event.tie_break), translate)
 
 
 def compute(session: Session, event: Event, until: datetime | None = None) -> list[scoring.Row]:
@@ -98,7 +106,7 @@ def frozen(session: Session, event: Event, until: datetime) -> list[scoring.Row]
         tasks_of(session, event).values(),
         submissions,
         [hint for hint in hints_of(session, event) if hint.at <= until],
-        [adj for adj in adjustments_of(session, event) if adj.at <= until],
+        adjustments_of(session, event, until),
         event_settings(event),
     )
 
@@ -143,6 +151,7 @@ def submissions_of(
     task_ids: Collection[int] | None = None,
     *,
     counting_only: bool = True,
+    group_ids: Collection[int] | None = None,
 ) -> list[scoring.ScoringSubmission]:
     """The submissions with their reviews, as the scoring module takes them; by default only
     those that can earn anything (accepted, or reviewed)."""
@@ -172,6 +181,9 @@ def submissions_of(
     if task_ids is not None:
         query = query.where(Submission.task_id.in_(task_ids))
         review_query = review_query.where(Submission.task_id.in_(task_ids))
+    if group_ids is not None:
+        query = query.where(Submission.group_id.in_(group_ids))
+        review_query = review_query.where(Submission.group_id.in_(group_ids))
     reviews: dict[int, list[scoring.Review]] = {}
     for sub_id, judge, decision, points, rubric, at, review_id in run(review_query):
         reviews.setdefault(sub_id, []).append(
@@ -209,18 +221,28 @@ def hints_of(session: Session, event: Event) -> list[scoring.HintCost]:
     ]
 
 
-def adjustments_of(session: Session, event: Event) -> list[scoring.Adjustment]:
+def adjustments_of(
+    session: Session, event: Event, until: datetime | None = None
+) -> list[scoring.Adjustment]:
+    """The adjustments that count now, or (with `until`) those that counted then: made by
+    then and not withdrawn by then."""
     dialect = session.get_bind().dialect.name
+    query = select(
+        Adjustment.group_id,
+        Adjustment.points,
+        Adjustment.reason,
+        fast_time(Adjustment.created_at, dialect),
+    ).where(Adjustment.event_id == event.id)
+    if until is None:
+        query = query.where(Adjustment.withdrawn_at.is_(None))
+    else:
+        query = query.where(
+            Adjustment.created_at <= until,
+            sa.or_(Adjustment.withdrawn_at.is_(None), Adjustment.withdrawn_at > until),
+        )
     return [
         scoring.Adjustment(group, points, reason, utc_from_raw(at))
-        for group, points, reason, at in session.connection().execute(
-            select(
-                Adjustment.group_id,
-                Adjustment.points,
-                Adjustment.reason,
-                fast_time(Adjustment.created_at, dialect),
-            ).where(Adjustment.event_id == event.id)
-        )
+        for group, points, reason, at in session.connection().execute(query)
     ]
 
 

@@ -140,6 +140,7 @@ def add_tasks(session: Session, *, event: Event, taskset: TaskSet) -> list[Task]
             first_bonus=list(spec.first_bonus),
             reference_photo=None,
             fresh_photo=spec.fresh_photo,
+            rubric_optional=spec.rubric_optional,
         )
         session.add(task)
         tasks[spec.id] = task
@@ -222,6 +223,7 @@ def event_taskset(session: Session, event_id: int) -> TaskSet:
                 reference_photo=None,  # the image stays in the app; files are not exported
                 fresh_photo=task.fresh_photo,
                 order=position,
+                rubric_optional=task.rubric_optional,
             )
             for position, task in enumerate(tasks, start=1)
         ),

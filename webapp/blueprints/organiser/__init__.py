@@ -13,6 +13,7 @@ bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
 def register(app: Flask) -> None:
     from webapp.blueprints.organiser import (  # noqa: F401
+        audit,
         board_control,
         events,
         exports,

@@ -6,11 +6,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.blueprints import flash_refusal, message, now
+from webapp.blueprints import flash_refusal, flash_rescored, message, now
 from webapp.blueprints.organiser import bp
 from webapp.blueprints.organiser.forms import EventForm, NewEventForm
 from webapp.db import request_session
@@ -44,7 +44,9 @@ def events():
 @bp.route("/events/new", methods=["GET", "POST"])
 @account_only
 def new_event():
-    """A new event, from a task-set file or from scratch."""
+    """A new event, from a task-set file or from scratch; only organisers may create one."""
+    if not current_user.can_create_events:
+        abort(403)
     form = NewEventForm()
     if not form.is_submitted():
         form.date.data = now().date()
@@ -134,7 +136,7 @@ def settings(event_id: int):
         session = request_session()
         fields = {k: getattr(form, k).data for k in SETTING_FIELDS} | schedule_from(form)
         try:
-            authoring.update_event(
+            _event, rescored = authoring.update_event(
                 session, event=event, fields=fields, actor=current_user, now=now()
             )
         except ServiceError as exc:
@@ -143,5 +145,6 @@ def settings(event_id: int):
         else:
             session.commit()
             flash(_("Saved."), "success")
+            flash_rescored(rescored)
             return redirect(url_for("organiser.event", event_id=event_id))
     return render_template("organiser/settings.html", form=form, event=event)

@@ -168,6 +168,12 @@ class TaskForm(FlaskForm):
     rubric = TextAreaField(
         _l("Rubric: one criterion per line, as name: maximum"), validators=[Optional()]
     )
+    rubric_optional = BooleanField(
+        _l(
+            "Judges may leave the rubric empty: an accept without scores earns all the points "
+            "(otherwise they score every criterion)"
+        )
+    )
     hints = TextAreaField(
         _l("Hints a group can open, one per line, as cost: text"), validators=[Optional()]
     )

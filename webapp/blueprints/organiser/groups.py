@@ -7,7 +7,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.blueprints import flash_refusal, now
+from webapp.blueprints import flash_refusal, flash_rescored, now
 from webapp.blueprints.auth import EmptyForm
 from webapp.blueprints.organiser import bp
 from webapp.blueprints.organiser.forms import GroupForm, GroupsForm, MoveForm, RosterForm, options
@@ -79,10 +79,10 @@ def update_group(event_id: int, group_id: int):
     if not form.validate_on_submit():
         flash(_("Please check the group's fields."), "error")
         return back(event_id)
-    return run(
-        event_id,
-        lambda s: groups.update_group(
-            s,
+    session = request_session()
+    try:
+        _group, rescored = groups.update_group(
+            session,
             event=g.event,
             group_id=group_id,
             actor=current_user,
@@ -91,9 +91,15 @@ def update_group(event_id: int, group_id: int):
             colour=form.colour.data,
             start_offset_min=form.start_offset_min.data or 0,
             extra_min=form.extra_min.data or 0,
-        ),
-        _("Group saved."),
-    )
+        )
+    except ServiceError as exc:
+        session.rollback()
+        flash_refusal(exc)
+    else:
+        session.commit()
+        flash(_("Group saved."), "success")
+        flash_rescored(rescored)
+    return back(event_id)
 
 
 @bp.route("/events/<int:event_id>/groups/<int:group_id>/new-code", methods=["POST"])

@@ -65,3 +65,29 @@ def adjustments(event_id: int):
         groups=group_service.groups_of(session, event_id),
         rows=judging.adjustments_of(session, event_id),
     )
+
+
+@bp.route("/events/<int:event_id>/adjustments/<int:adjustment_id>/withdraw", methods=["POST"])
+@staff_only(ORGANISER)
+def withdraw_adjustment(event_id: int, adjustment_id: int):
+    """Withdraws an adjustment with a reason: it stays on the list, struck through."""
+    from webapp.blueprints.auth import EmptyForm
+
+    session = request_session()
+    if EmptyForm().validate_on_submit():
+        try:
+            judging.withdraw_adjustment(
+                session,
+                event=g.event,
+                adjustment_id=adjustment_id,
+                reason=request.form.get("reason", ""),
+                actor=current_user,
+                now=now(),
+            )
+        except ServiceError as exc:
+            session.rollback()
+            flash_refusal(exc)
+        else:
+            session.commit()
+            flash(_("Adjustment withdrawn; it no longer counts."), "success")
+    return redirect(url_for("organiser.adjustments", event_id=event_id))

@@ -48,6 +48,25 @@ def judges(event_id: int):
     )
 
 
+@bp.route("/events/<int:event_id>/judges/<int:user_id>/organiser", methods=["POST"])
+@staff_only(ORGANISER)
+def make_organiser(event_id: int, user_id: int):
+    """Lets a judge create events of their own."""
+    session = request_session()
+    if EmptyForm().validate_on_submit():
+        try:
+            user = event_service.allow_event_creation(
+                session, event=g.event, user_id=user_id, actor=current_user, now=now()
+            )
+        except ServiceError as exc:
+            session.rollback()
+            flash_refusal(exc)
+        else:
+            session.commit()
+            flash(_("%(name)s may now create events.", name=user.name), "success")
+    return redirect(url_for("organiser.judges", event_id=event_id))
+
+
 @bp.route("/events/<int:event_id>/judges/<int:user_id>/remove", methods=["POST"])
 @staff_only(ORGANISER)
 def remove_judge(event_id: int, user_id: int):

@@ -6,7 +6,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.blueprints import flash_refusal, message, now, photo_store
+from webapp.blueprints import flash_refusal, flash_rescored, message, now, photo_store
 from webapp.blueprints.organiser import bp
 from webapp.blueprints.organiser.field_problems import (
     LOCATION_FIELD_OF,
@@ -116,6 +116,7 @@ def form_to_task(form: TaskForm, task: Task) -> None:
         check["review"] = "auto"  # a judge decides by default
     task.check = check
     task.rubric = [{"name": name, "max": number(mx)} for name, mx in pairs(form.rubric.data, False)]
+    task.rubric_optional = bool(form.rubric_optional.data)
     task.hints = [
         {"text": text, "cost": number(cost)} for cost, text in pairs(form.hints.data, True)
     ]
@@ -145,6 +146,7 @@ def task_to_form(task: Task, form: TaskForm) -> None:
     form.choices.data = "\n".join(check.get("choices", []))
     form.auto_accept.data = check.get("review") == "auto"
     form.rubric.data = "\n".join(f"{c['name']}: {c['max']}" for c in task.rubric)
+    form.rubric_optional.data = task.rubric_optional
     form.hints.data = "\n".join(f"{h['cost']}: {h['text']}" for h in task.hints)
     form.first_bonus.data = ", ".join(str(b) for b in task.first_bonus)
 
@@ -168,7 +170,7 @@ def edit_task(event_id: int, task_id: int | None = None):
                 task.reference_photo = references.store_reference(
                     form.reference.data.read(), photo_store()
                 )
-            authoring.save_task(
+            _task, rescored = authoring.save_task(
                 session,
                 event=g.event,
                 task=task,
@@ -188,6 +190,7 @@ def edit_task(event_id: int, task_id: int | None = None):
         else:
             session.commit()
             flash(_("Task saved."), "success")
+            flash_rescored(rescored)
             return redirect(url_for("organiser.tasks", event_id=event_id))
     return render_template(
         "organiser/task_form.html",
