@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from tests.photos.made import made_jpeg
+from tests.web.test_play import WINDOW, api
 from webapp.models import Adjustment, AuditEntry, Event, Review, Submission
 from webapp.services import judging, standings
 
@@ -858,6 +859,7 @@ def test_a_judge_cannot_create_events_until_an_organiser_makes_them_one(web, mak
         select(AuditEntry).where(AuditEntry.action == "account.allow_events")
     ).one()
     assert entry.subject == "juri@example.org"
+    session.rollback()  # ends the test's read, which logins written since would make stale
     web.login("juri@example.org")
     assert "New event" in web.get("/organiser/").get_data(as_text=True)
     assert web.get("/organiser/events/new").status_code == 200
@@ -921,3 +923,29 @@ def test_editing_a_window_says_how_many_submissions_it_rescored_and_logs_each(
     rescored = re.search(r"<tr[^>]*>(?:(?!</tr>).)*Submission scored again.*?</tr>", log, re.S)[0]
     assert "Organiser &lt;ani@example.org&gt;" in rescored and "Elang · Tahun berdiri" in rescored
     assert "minutes late: 10 → 0" in rescored and "points: 6 → 10" in rescored
+
+
+def test_an_automatically_right_answer_queued_before_the_deadline_waits_for_a_judge(
+    phone, another_web, make, session, clock
+):
+    """"Counts as on time, flagged for the judges" was a stub: a right answer counted at once
+    and no judge saw it. Now it waits for the judge, who settles it."""
+    phone.event.queued_late_policy = "flag"
+    session.add(phone.event)
+    session.commit()
+    make.judge(phone.event, make.account("juri@example.org", name="Juri"))
+    task = make.task(
+        phone.event, "number", title="Tahun berdiri", check={"answer": 1949}, window=WINDOW
+    )
+    pressed = clock.value + timedelta(minutes=29)
+    clock.advance(minutes=50)
+    assert api(phone, task, answer="1949", pressed_at=pressed.isoformat()).status_code == 201
+    assert "<strong>0.00</strong>" in phone.get("/play/score").get_data(as_text=True)
+    another_web.login("juri@example.org")
+    another_web.get("/lang/en")
+    queue = another_web.get(f"/review/events/{phone.event.id}/").get_data(as_text=True)
+    assert "by the phone's clock, before the deadline" in queue
+    item = re.search(r'/submissions/(\d+)"', queue)[1]
+    url = f"/review/events/{phone.event.id}/submissions/{item}"
+    another_web.submit(url, {"decision": "accept"}, action=url)
+    assert "<strong>10.00</strong>" in phone.get("/play/score").get_data(as_text=True)

@@ -344,6 +344,9 @@ def decide(task: Task, submission: Submission, sent: Sent, location: Location | 
 
 
 def status_for(verdict: str, task: Task, timing: windows.Timing) -> str:
-    if verdict == answers.NEEDS_JUDGE or (timing.flagged and task.late.get("policy") == "review"):
+    """A flagged submission (sent before the deadline by the phone's clock but received after
+    it, or late on a task that sends late work to the judges) waits for a judge even when a
+    rule found it right: the phone's clock is evidence, not proof."""
+    if verdict == answers.NEEDS_JUDGE or timing.flagged:
         return "pending"
     return "accepted" if verdict == answers.CORRECT else "rejected"
