@@ -130,6 +130,7 @@ def test_the_board_follows_the_freeze_and_the_reveal(projector, running, session
     session.commit()
     expect(page.locator(".row")).to_have_count(1, timeout=5000)
     assert ranked_names(page) == [groups[1].name]  # last place first
+    expect(page.locator("#tie-break")).to_contain_text("berbagi peringkat")  # how ties go
     board.update(session, event=event, actor=judge, now=clock(), reveal_step=4)
     session.commit()
     expect(page.locator(".row")).to_have_count(4, timeout=5000)

@@ -372,3 +372,19 @@ def test_during_the_reveal_the_bars_do_not_give_the_leaders_total_away(app, make
     session.commit()
     (shown,) = data(app.test_client(), event).json["groups"]
     assert (shown["name"], shown["points"], shown["bar"]) == ("Elang", 5.0, 1.0)
+
+
+def test_the_final_screen_states_the_tie_break_in_the_rooms_language(web, make, session, clock):
+    """The tie-break rule was stated only in the settings form; the room must read it too."""
+    from webapp.services import board as board_service
+
+    owner = make.account()
+    event = make.event(owner, language="en")
+    make.group(event, "Kelompok A")
+    assert web.get(f"/board/{event.board_token}/data.json").json["tie_break"] is None
+    board_service.update(session, event=event, actor=owner, now=clock(), freeze_at=clock.value)
+    board_service.update(session, event=event, actor=owner, now=clock(), reveal_step=1)
+    session.commit()
+    data = web.get(f"/board/{event.board_token}/data.json").json
+    assert data["phase"] == "reveal"
+    assert data["tie_break"].startswith("Groups with equal points are ranked by")

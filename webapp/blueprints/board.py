@@ -111,6 +111,8 @@ def board_json(event) -> dict:
         "places": board_map.places(session, event, until or moment),
         "announcements": board.announcements(session, event),
         "timezone": event.timezone,
+        # The final screen says how ties were broken, in the room's language.
+        "tie_break": standings.tie_break_text(event, _) if phase == "reveal" else None,
     }
 
 

@@ -130,6 +130,9 @@ function render(data) {
   const phase = document.getElementById("phase");
   phase.hidden = data.phase === "live";
   phase.textContent = data.phase === "frozen" ? labels.frozen : labels.reveal;
+  const tieBreak = document.getElementById("tie-break");
+  tieBreak.hidden = !data.tie_break;
+  tieBreak.textContent = data.tie_break || "";
   const note = document.getElementById("announcement");
   note.hidden = data.announcements.length === 0;
   note.textContent = data.announcements[0] || "";
