@@ -12,6 +12,7 @@ from limits import parse_many
 from playwright.sync_api import expect
 
 from tests.browser.conftest import real_now
+from tests.web.test_joining import roster_csv
 from webapp import limits
 from webapp.domain import joincodes
 from webapp.services import groups, roster
@@ -26,7 +27,8 @@ def kelompok_2(make, session, clock):
     event = make.event(title=TITLE, timezone="Asia/Jakarta", hours=8)
     names = ["Dr. Siti Rahayu, S.E., M.M.", "Budi Santoso", "Ani Wulandari, S.Sos."]
     table = [["nama", "kelompok"], *[[name, "Kelompok 2"] for name in names]]
-    roster.apply(session, event=event, table=table, actor=None, now=clock())
+    read = roster.read_roster(session, event, roster_csv(table), "roster.csv")
+    roster.apply(session, event=event, rows=list(read.rows), actor=None, now=clock())
     session.commit()
     group = groups.groups_of(session, event.id)[0]
     make.participant(group, "Dr. Siti Rahayu, S.E., M.M.")
@@ -135,3 +137,4 @@ def test_wrong_codes_are_counted_together_by_two_gunicorn_workers(live_server, k
     finally:
         for connection in opened:
             connection.close()
+

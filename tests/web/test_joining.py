@@ -17,7 +17,8 @@ def rostered(make, session, clock, names, group_name="Kelompok 2", **event_field
     """An event whose group got its names from the roster import, as an organiser does it."""
     event = make.event(title=TITLE, timezone="Asia/Jakarta", **event_fields)
     table = [["nama", "kelompok"], *[[name, group_name] for name in names]]
-    roster.apply(session, event=event, table=table, actor=None, now=clock())
+    read = roster.read_roster(session, event, roster_csv(table), "roster.csv")
+    roster.apply(session, event=event, rows=list(read.rows), actor=None, now=clock())
     session.commit()
     group = session.exec(select(Group).where(Group.event_id == event.id)).one()
     return event, group
@@ -205,3 +206,8 @@ def test_the_join_pages_work_without_javascript(web, make, session, clock):
         text = page.get_data(as_text=True)
         assert "<script" not in text
         assert re.search(r'<form method="post" action="/join"', text)
+
+
+def roster_csv(table: list[list[str]]) -> bytes:
+    """The roster as the organiser's CSV file."""
+    return "\n".join(",".join(f'"{cell}"' for cell in row) for row in table).encode()
