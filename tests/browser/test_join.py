@@ -137,4 +137,3 @@ def test_wrong_codes_are_counted_together_by_two_gunicorn_workers(live_server, k
     finally:
         for connection in opened:
             connection.close()
-

@@ -928,7 +928,7 @@ def test_editing_a_window_says_how_many_submissions_it_rescored_and_logs_each(
 def test_an_automatically_right_answer_queued_before_the_deadline_waits_for_a_judge(
     phone, another_web, make, session, clock
 ):
-    """"Counts as on time, flagged for the judges" was a stub: a right answer counted at once
+    """ "Counts as on time, flagged for the judges" was a stub: a right answer counted at once
     and no judge saw it. Now it waits for the judge, who settles it."""
     phone.event.queued_late_policy = "flag"
     session.add(phone.event)
