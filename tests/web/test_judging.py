@@ -481,3 +481,22 @@ def test_participants_and_other_accounts_cannot_judge(web, make, session, clock)
     web.login("luar@example.org")
     assert web.get(f"/review/events/{event.id}/").status_code == 404
     assert web.get(f"/api/events/{event.id}/standings").status_code == 404
+
+
+def test_judges_of_a_blind_event_get_standings_without_names(
+    web, another_web, make, session, clock
+):
+    event, judge, group, other, task = setup_event(make, session, clock, blind_judging=True)
+    make.submission(event, group, task, status="accepted", earned_cents=4000)
+    web.login("juri@example.org")
+    another_web.login("ani@example.org")
+    url = f"/api/events/{event.id}/standings"
+    as_judge, as_organiser = web.get(url), another_web.get(url)
+    body = as_judge.get_data(as_text=True)
+    assert as_judge.status_code == 200 and "Elang" not in body and "Rajawali" not in body
+    assert [(g["rank"], g["points"]) for g in as_judge.json["groups"]] == [(1, 40.0), (2, 0.0)]
+    assert not any({"id", "name", "colour"} & set(g) for g in as_judge.json["groups"])
+    assert [g["name"] for g in as_organiser.json["groups"]] == ["Elang", "Rajawali"]
+    assert as_judge.headers["ETag"] != as_organiser.headers["ETag"]
+    etag = as_organiser.headers["ETag"]  # an organiser's copy is not "unchanged" for a judge
+    assert web.get(url, headers={"If-None-Match": etag}).status_code == 200
