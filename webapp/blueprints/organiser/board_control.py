@@ -14,6 +14,7 @@ from webapp.blueprints import flash_refusal, now
 from webapp.blueprints.auth import EmptyForm
 from webapp.blueprints.organiser import bp
 from webapp.db import request_session
+from webapp.domain.inputs import database_id
 from webapp.models import Announcement
 from webapp.security import ORGANISER, staff_only
 from webapp.services import ServiceError, board, standings
@@ -90,7 +91,7 @@ def board_command(event_id: int):
             board.withdraw(
                 session,
                 event=event,
-                announcement_id=int(form.get("id", "0")),
+                announcement_id=database_id(form.get("id")) or 0,
                 actor=current_user,
                 now=now(),
             )

@@ -1,0 +1,43 @@
+"""Requests no person could make, stopped before any view: ids in an address past the
+database's integer range match no route, and a NUL character anywhere is refused."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
+
+from webapp.domain.inputs import DB_ID_MAX, ID_DIGITS, has_nul
+
+
+class Malformed(BadRequest):
+    """A 400 whose description, in the reader's language, says what was wrong."""
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:…>` in every route: at most what an id column holds. A longer or bigger number
+    names no row, so the address matches nothing (404) instead of overflowing the query."""
+
+    regex = rf"\d{{1,{ID_DIGITS}}}"
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=DB_ID_MAX, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
+def register(app: Flask) -> None:
+    """Runs before the blueprints: their routes are compiled with this `int` converter."""
+    app.url_map.converters["int"] = DatabaseId
+    app.before_request(refuse_nul)
+
+
+def refuse_nul() -> None:
+    """PostgreSQL cannot store a NUL character and no keyboard types one: refused here, once
+    for every form field, query argument, file name and address of the app."""
+    texts = [request.path]
+    texts += [text for pair in request.args.items(multi=True) for text in pair]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        texts += [text for pair in request.form.items(multi=True) for text in pair]
+        texts += [upload.filename or "" for upload in request.files.values()]
+    if any(has_nul(text) for text in texts):
+        raise Malformed(_("The request contains a NUL character, which no form or address may."))
