@@ -500,3 +500,36 @@ def test_judges_of_a_blind_event_get_standings_without_names(
     assert as_judge.headers["ETag"] != as_organiser.headers["ETag"]
     etag = as_organiser.headers["ETag"]  # an organiser's copy is not "unchanged" for a judge
     assert web.get(url, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_a_photo_taken_after_it_was_sent_is_flagged_for_the_judge_in_both_languages(
+    web, make, session, clock, app
+):
+    import io
+
+    from PIL import ExifTags, Image
+
+    from webapp.services import submissions
+    from webapp.storage import LocalPhotoStore
+
+    event, judge, group, other, task = setup_event(make, session, clock)
+    exif = Image.Exif()  # the camera's clock says the photo is from next year
+    exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = "2027:11:25 09:00:00"
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(photo, "JPEG", exif=exif)
+    submissions.submit(
+        session,
+        participant=make.participant(group),
+        task_id=task.id,
+        sent=submissions.Sent(key="future", photo=photo.getvalue()),
+        now=clock(),
+        store=LocalPhotoStore(app.config["SETTINGS"]["storage"]["uploads_dir"]),
+    )
+    session.commit()
+    web.login("juri@example.org")
+    web.get("/lang/en")
+    page = web.get(f"/review/events/{event.id}/").get_data(as_text=True)
+    assert "Taken 365 days after it was sent: a time yet to come." in page
+    web.get("/lang/id")
+    page = web.get(f"/review/events/{event.id}/").get_data(as_text=True)
+    assert "Diambil 365 hari setelah dikirim: waktu yang belum tiba." in page
