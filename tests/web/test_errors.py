@@ -261,3 +261,13 @@ def test_a_failed_transaction_still_gets_its_error_page(app, web, make):
         headers={"Accept": "application/json"},
     )
     assert answer.status_code == 500 and answer.json["error"] == "internal_server_error"
+
+
+def test_a_form_part_without_a_name_is_no_server_error(phone):
+    body = b"--b\r\nContent-Disposition: form-data\r\n\r\nnull\r\n--b--\r\n"
+    answer = phone.client.post(
+        "/play/api/tasks/1/submissions",
+        data=body,
+        content_type="multipart/form-data; boundary=b",
+    )
+    assert answer.status_code == 400 and answer.json["message"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, abort, g, jsonify, request
+from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
 from flask_login import current_user
 
+from webapp import openapi
 from webapp.db import request_session
 from webapp.security import JUDGE, may_manage, staff_only
 from webapp.services import standings
@@ -14,6 +15,12 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
+
+
+@bp.route("/openapi.json")
+def openapi_document():
+    """The JSON API's OpenAPI document, built from the routes (webapp/openapi.py)."""
+    return jsonify(openapi.document(current_app))
 
 
 def etag_for(event_id: int, revision: int, variant: str = "s") -> str:

@@ -1,5 +1,6 @@
-"""Requests no person could make, stopped before any view: ids in an address past the
-database's integer range match no route, and a NUL character anywhere is refused."""
+"""Requests no browser makes, stopped before any view: ids in an address past the
+database's integer range match no route; a NUL character anywhere, and a form part
+without a name, are refused."""
 
 from __future__ import annotations
 
@@ -28,16 +29,19 @@ class DatabaseId(IntegerConverter):
 def register(app: Flask) -> None:
     """Runs before the blueprints: their routes are compiled with this `int` converter."""
     app.url_map.converters["int"] = DatabaseId
-    app.before_request(refuse_nul)
+    # First of all: the CSRF check reads the form too, and a part without a name breaks it.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_malformed)
 
 
-def refuse_nul() -> None:
+def refuse_malformed() -> None:
     """PostgreSQL cannot store a NUL character and no keyboard types one: refused here, once
     for every form field, query argument, file name and address of the app."""
-    texts = [request.path]
-    texts += [text for pair in request.args.items(multi=True) for text in pair]
+    pairs = list(request.args.items(multi=True))
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        texts += [text for pair in request.form.items(multi=True) for text in pair]
-        texts += [upload.filename or "" for upload in request.files.values()]
+        pairs += request.form.items(multi=True)
+        pairs += [(name, upload.filename) for name, upload in request.files.items(multi=True)]
+    if any(name is None for name, _value in pairs):
+        raise Malformed(_("A part of the form has no name."))
+    texts = [request.path, *(text for pair in pairs for text in pair if text)]
     if any(has_nul(text) for text in texts):
         raise Malformed(_("The request contains a NUL character, which no form or address may."))
