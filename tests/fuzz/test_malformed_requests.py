@@ -64,6 +64,11 @@ def plausible(world) -> dict:
         "next": "/",
         "at": "",
         "table": "[]",
+        "group": str(world.ids["group_id"]),
+        "participant": str(world.ids["participant_id"]),
+        "location": str(world.ids["location_id"]),
+        "id": "1",
+        "index": "0",
     }
 
 
@@ -120,9 +125,10 @@ def requests_for(rule, world) -> Iterator[tuple[str, str, dict]]:
     if "POST" in methods:  # each form with one of the commands and decisions in turn
         for value, choice in zip(FORM_VALUES, cycle(CHOICES), strict=False):
             yield "POST", first, dict.fromkeys(FORM_NAMES, value) | choice
-        for huge, choice in zip(HUGE, cycle(CHOICES), strict=False):
-            # a form that passes its checks, but for the id it names
-            yield "POST", first, plausible(world) | dict.fromkeys(ID_FIELDS, str(huge)) | choice
+        real = plausible(world)
+        for field in ID_FIELDS:  # a form that passes its checks, but for one id it names
+            for huge, choice in zip(HUGE[:2], CHOICES, strict=False):
+                yield "POST", first, real | {field: str(huge)} | choice
 
 
 def send(web: Web, token: str, method: str, path: str, form: dict):

@@ -50,6 +50,7 @@ def build_world(app, make: Factory) -> World:
     )
     assert sent.status_code == 201, sent.get_data(as_text=True)
     submission = sent.json["submission"]
+    member = make.participant(group, "Budi")
     photo_key = submission["photo"].split("/")[2]
     return World(
         event=event,
@@ -61,6 +62,7 @@ def build_world(app, make: Factory) -> World:
             "location_id": place.id,
             "submission_id": submission["id"],
             "user_id": judge.id,
+            "participant_id": member.id,
         },
         foreign={
             "event_id": other.id,

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from webapp.domain.inputs import DB_ID_MAX
 from webapp.domain.windows import ZONE_CHOICES, tz_abbreviation
 
 
@@ -192,7 +193,7 @@ class GroupForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    participant = IntegerField(validators=[DataRequired()])
+    participant = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=DB_ID_MAX)])
     group = SelectField(_l("Move to"), coerce=int)
 
 
