@@ -73,7 +73,7 @@ def http_error(exc: HTTPException):
 
     def texts() -> tuple[str, str]:
         heading, text = _texts(code)
-        return heading, exc.description if isinstance(exc, Malformed) else text
+        return heading, str(exc.description) if isinstance(exc, Malformed) else text
 
     return respond(code, exc.name.lower().replace(" ", "_"), texts)
 

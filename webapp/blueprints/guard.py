@@ -5,7 +5,7 @@ without a name, are refused."""
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
@@ -13,7 +13,9 @@ from webapp.domain.inputs import DB_ID_MAX, ID_DIGITS, has_nul
 
 
 class Malformed(BadRequest):
-    """A 400 whose description, in the reader's language, says what was wrong."""
+    """A 400 whose description says what was wrong; translated when the error page is made,
+    which gives up the request's transaction first (choosing the language may read the
+    database)."""
 
 
 class DatabaseId(IntegerConverter):
@@ -41,7 +43,7 @@ def refuse_malformed() -> None:
         pairs += request.form.items(multi=True)
         pairs += [(name, upload.filename) for name, upload in request.files.items(multi=True)]
     if any(name is None for name, _value in pairs):
-        raise Malformed(_("A part of the form has no name."))
+        raise Malformed(_l("A part of the form has no name."))
     texts = [request.path, *(text for pair in pairs for text in pair if text)]
     if any(has_nul(text) for text in texts):
-        raise Malformed(_("The request contains a NUL character, which no form or address may."))
+        raise Malformed(_l("The request contains a NUL character, which no form or address may."))
