@@ -332,3 +332,24 @@ def test_demo_for_phones_prints_the_lan_address_and_the_cards_carry_it(tmp_path)
         assert 'role="alert"' not in cards
     finally:
         stop(process)
+
+
+def test_import_tasks_reads_no_reference_photo_outside_the_set_folder(cli_env, tmp_path):
+    run("create-organiser", "ani@example.org", input="a long password\na long password\n")
+    taskset = tmp_path / "set.toml"
+    taskset.write_text(
+        '[set]\ntitle = "x"\n\n[[tasks]]\nid = "a"\ntitle = "A"\nkind = "photo"\n'
+        'reference_photo = "/dev/zero"\n'
+    )
+    result = CliRunner().invoke(cli, ["import-tasks", str(taskset)])
+    assert result.exit_code != 0
+    assert "/dev/zero is outside the task set's folder" in result.stderr
+    assert "Nothing was imported" in result.stderr
+
+
+def test_import_tasks_refuses_a_file_nested_without_end(cli_env, tmp_path):
+    taskset = tmp_path / "deep.toml"
+    taskset.write_text('[set]\ntitle = "x"\nk = ' + "[" * 5000 + "]" * 5000 + "\n")
+    result = CliRunner().invoke(cli, ["import-tasks", str(taskset)])
+    assert result.exit_code != 0
+    assert "deep.toml:3: Lists and tables are nested more than 16 deep." in result.stderr

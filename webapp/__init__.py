@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import assets, db, i18n, limits, photos, security
 from webapp.config import instance_secret_key, load_settings
+from webapp.json_provider import StrictJSONProvider
 from webapp.polling import NotModified
 
 csrf = CSRFProtect()
@@ -28,6 +29,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     conf = load_settings(overrides)
     instance_path = Path(conf["app"]["instance_path"]).resolve()
     app = Flask(__name__, instance_path=str(instance_path))
+    app.json = StrictJSONProvider(app)
     configure(app, conf, clock)
     init_database(app, conf)
     security.init_app(app)
@@ -101,7 +103,8 @@ def init_database(app: Flask, conf: dict[str, Any]) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.blueprints import api, auth, board, errors, organiser, photos, play, review
+    from webapp.blueprints import api, auth, board, errors, guard, organiser, photos, play, review
 
-    for module in (auth, organiser, review, play, photos, board, api, errors):
+    # The guard first: the routes of the others are compiled with its `int` converter.
+    for module in (guard, auth, organiser, review, play, photos, board, api, errors):
         module.register(app)

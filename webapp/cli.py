@@ -170,6 +170,7 @@ def import_tasks(file: Path, organiser_email: str | None, start: str | None, gro
         raise click.ClickException(
             f"{len(exc.problems)} problem(s) in {file}; nothing was imported."
         ) from exc
+    storage = load_command_settings()["storage"]
     with app_context():
         session = request_session()
         try:
@@ -181,7 +182,8 @@ def import_tasks(file: Path, organiser_email: str | None, start: str | None, gro
                 local_start=start,
                 group_count=groups,
                 source_dir=file.parent,
-                store=LocalPhotoStore(load_command_settings()["storage"]["uploads_dir"]),
+                store=LocalPhotoStore(storage["uploads_dir"]),
+                max_photo_bytes=int(storage["max_upload_mb"] * 1024 * 1024),
                 now=now(),
             )
         except ServiceError as exc:

@@ -15,8 +15,12 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-PHONE = re.compile(r'^(?:W/)?"p(\d+)-(\d+)-(\d+)"$')
-BOARD = re.compile(r'^(?:W/)?"b(\d+)-(\d+)"$')
+# Ids and revisions as the app writes them: a longer number is no tag of ours (and would
+# overflow the query's integer), so it goes to the app, which answers it in full.
+NUMBER = r"(\d{1,9})"
+PHONE = re.compile(rf'^(?:W/)?"p{NUMBER}-{NUMBER}-{NUMBER}"$')
+BOARD = re.compile(rf'^(?:W/)?"b{NUMBER}-{NUMBER}"$')
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class NotModified:
@@ -42,8 +46,8 @@ class NotModified:
             path.startswith("/board/")
             and path.endswith("/data.json")
             and (match := BOARD.match(tag))
+            and TOKEN.match(token := path[len("/board/") : -len("/data.json")])
         ):
-            token = path[len("/board/") : -len("/data.json")]
             event_id, revision = int(match.group(1)), int(match.group(2))
             sql = "SELECT revision FROM event WHERE id = ? AND board_token = ?"
             params = (event_id, token)

@@ -95,3 +95,14 @@ def test_a_duplicate_shown_to_a_blind_judge_names_the_task_but_not_the_group():
         "The same or nearly the same photo was sent before.",
         {},
     )
+
+
+def test_taken_after_it_was_sent_is_flagged_as_a_time_yet_to_come():
+    found = flags(captured_at=SENT + timedelta(hours=3))
+    assert [f.code for f in found] == ["after_sent"]
+    assert described(found[0].as_dict()) == (
+        "Taken %(n)s hours after it was sent: a time yet to come.",
+        {"n": 3},
+    )
+    assert codes(captured_at=SENT + timedelta(minutes=4)) == []  # clocks differ a little
+    assert codes(captured_at=datetime(2099, 1, 1, tzinfo=UTC)) == ["after_sent"]

@@ -67,3 +67,57 @@ def test_a_missing_reference_photo_stops_the_import_with_its_name(
 ):
     with pytest.raises(tasksets.ReferencePhotoMissing, match="contoh.jpg"):
         imported(make, session, clock, tmp_path, app, name=None)
+
+
+def import_naming(reference: str, folder, make, session, clock, app, **options):
+    store = LocalPhotoStore(app.config["SETTINGS"]["storage"]["uploads_dir"])
+    text = SET.replace('reference_photo = "contoh.jpg"', f"reference_photo = {reference!r}")
+    return tasksets.create_event(
+        session,
+        taskset=load_taskset(text.replace("'", '"')),
+        owner=make.account(),
+        now=clock(),
+        source_dir=folder,
+        store=store,
+        **options,
+    )
+
+
+@pytest.mark.parametrize(
+    "reference", ["/dev/zero", "../../../../../../etc/passwd", "../outside.jpg"]
+)
+def test_a_reference_photo_outside_the_set_folder_is_refused(
+    reference, make, session, clock, tmp_path, app
+):
+    folder = tmp_path / "set"
+    folder.mkdir()
+    shutil.copy(PHOTOS / "gps" / "DSCN0010.jpg", tmp_path / "outside.jpg")
+    with pytest.raises(tasksets.ReferencePhotoOutside, match="outside the task set's folder"):
+        import_naming(reference, folder, make, session, clock, app)
+
+
+def test_a_link_out_of_the_set_folder_is_refused(make, session, clock, tmp_path, app):
+    folder = tmp_path / "set"
+    folder.mkdir()
+    (folder / "contoh.jpg").symlink_to("/dev/zero")
+    with pytest.raises(tasksets.ReferencePhotoOutside):
+        import_naming("contoh.jpg", folder, make, session, clock, app)
+
+
+def test_a_reference_photo_must_be_a_regular_file(make, session, clock, tmp_path, app):
+    folder = tmp_path / "set"
+    (folder / "contoh").mkdir(parents=True)
+    with pytest.raises(tasksets.ReferencePhotoNotAFile, match="is not a file"):
+        import_naming("contoh", folder, make, session, clock, app)
+
+
+def test_a_reference_photo_larger_than_an_upload_is_refused(make, session, clock, tmp_path, app):
+    folder = tmp_path / "set"
+    (folder / "foto").mkdir(parents=True)
+    shutil.copy(PHOTOS / "gps" / "DSCN0010.jpg", folder / "foto" / "contoh.jpg")
+    with pytest.raises(tasksets.ReferencePhotoTooLarge, match="larger than 0.01 MB"):
+        import_naming("foto/contoh.jpg", folder, make, session, clock, app, max_photo_bytes=10_485)
+    event = import_naming("foto/contoh.jpg", folder, make, session, clock, app)
+    session.commit()
+    task = session.exec(select(Task).where(Task.event_id == event.id)).one()
+    assert task.reference_photo  # a photo in a folder inside the set's is taken

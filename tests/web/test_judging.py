@@ -949,3 +949,55 @@ def test_an_automatically_right_answer_queued_before_the_deadline_waits_for_a_ju
     url = f"/review/events/{phone.event.id}/submissions/{item}"
     another_web.submit(url, {"decision": "accept"}, action=url)
     assert "<strong>10.00</strong>" in phone.get("/play/score").get_data(as_text=True)
+
+
+def test_judges_of_a_blind_event_get_standings_without_names(
+    web, another_web, make, session, clock
+):
+    event, judge, group, other, task = setup_event(make, session, clock, blind_judging=True)
+    make.submission(event, group, task, status="accepted", earned_cents=4000)
+    web.login("juri@example.org")
+    another_web.login("ani@example.org")
+    url = f"/api/events/{event.id}/standings"
+    as_judge, as_organiser = web.get(url), another_web.get(url)
+    body = as_judge.get_data(as_text=True)
+    assert as_judge.status_code == 200 and "Elang" not in body and "Rajawali" not in body
+    assert [(g["rank"], g["points"]) for g in as_judge.json["groups"]] == [(1, 40.0), (2, 0.0)]
+    assert not any({"id", "name", "colour"} & set(g) for g in as_judge.json["groups"])
+    assert [g["name"] for g in as_organiser.json["groups"]] == ["Elang", "Rajawali"]
+    assert as_judge.headers["ETag"] != as_organiser.headers["ETag"]
+    etag = as_organiser.headers["ETag"]  # an organiser's copy is not "unchanged" for a judge
+    assert web.get(url, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_a_photo_taken_after_it_was_sent_is_flagged_for_the_judge_in_both_languages(
+    web, make, session, clock, app
+):
+    import io
+
+    from PIL import ExifTags, Image
+
+    from webapp.services import submissions
+    from webapp.storage import LocalPhotoStore
+
+    event, judge, group, other, task = setup_event(make, session, clock)
+    exif = Image.Exif()  # the camera's clock says the photo is from next year
+    exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = "2027:11:25 09:00:00"
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(photo, "JPEG", exif=exif)
+    submissions.submit(
+        session,
+        participant=make.participant(group),
+        task_id=task.id,
+        sent=submissions.Sent(key="future", photo=photo.getvalue()),
+        now=clock(),
+        store=LocalPhotoStore(app.config["SETTINGS"]["storage"]["uploads_dir"]),
+    )
+    session.commit()
+    web.login("juri@example.org")
+    web.get("/lang/en")
+    page = web.get(f"/review/events/{event.id}/").get_data(as_text=True)
+    assert "Taken 365 days after it was sent: a time yet to come." in page
+    web.get("/lang/id")
+    page = web.get(f"/review/events/{event.id}/").get_data(as_text=True)
+    assert "Diambil 365 hari setelah dikirim: waktu yang belum tiba." in page

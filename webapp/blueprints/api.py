@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, abort, g, jsonify, request
+from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
+from flask_login import current_user
 
+from webapp import openapi
 from webapp.db import request_session
-from webapp.security import JUDGE, staff_only
+from webapp.security import JUDGE, may_manage, staff_only
 from webapp.services import standings
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -13,6 +15,12 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
+
+
+@bp.route("/openapi.json")
+def openapi_document():
+    """The JSON API's OpenAPI document, built from the routes (webapp/openapi.py)."""
+    return jsonify(openapi.document(current_app))
 
 
 def etag_for(event_id: int, revision: int, variant: str = "s") -> str:
@@ -37,11 +45,20 @@ def not_modified_or(event_id: int, variant: str, build) -> Response:
 @bp.route("/events/<int:event_id>/standings")
 @staff_only(JUDGE)
 def event_standings(event_id: int):
-    """The live standings for the organisers' page (and the board's poll, with its token)."""
+    """The live standings for the organisers' page; a judge of an event judged blind gets
+    them without what names a group (name, colour, id)."""
+    session = request_session()
+    blind = g.event.blind_judging and not may_manage(session, current_user, event_id)
 
     def build() -> dict:
-        session = request_session()
         rows = standings.compute(session, g.event)
-        return standings.as_json(rows, g.event, standings.colours_of(session, event_id))
+        data = standings.as_json(rows, g.event, standings.colours_of(session, event_id))
+        if blind:
+            data["groups"] = [without_identity(group) for group in data["groups"]]
+        return data
 
-    return not_modified_or(event_id, "s", build)
+    return not_modified_or(event_id, "j" if blind else "s", build)
+
+
+def without_identity(group: dict) -> dict:
+    return {key: value for key, value in group.items() if key not in ("id", "name", "colour")}

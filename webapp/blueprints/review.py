@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from webapp.blueprints import flash_refusal, now, writes
 from webapp.db import request_session
+from webapp.domain import inputs
 from webapp.models import Group, Location, Task
 from webapp.security import JUDGE, may_manage, staff_only
 from webapp.services import ServiceError, gallery, judging
@@ -27,11 +28,7 @@ MAX_SKIPPED = 50
 def filters() -> dict:
     """The judge's choices, kept in the address: task, group (never when judging blind) and
     the submissions skipped so far."""
-    chosen = {
-        key: request.args.get(key, type=int)
-        for key in ("task", "group")
-        if request.args.get(key, type=int)
-    }
+    chosen = {key: ident for key in ("task", "group") if (ident := id_arg(key))}
     if g.event.blind_judging:
         chosen.pop("group", None)
     if passed := skipped():
@@ -40,8 +37,13 @@ def filters() -> dict:
 
 
 def skipped() -> list[int]:
-    raw = request.args.get("skip", "")
-    return [int(part) for part in raw.split(",") if part.isdigit()][-MAX_SKIPPED:]
+    parts = request.args.get("skip", "").split(",")[-MAX_SKIPPED:]
+    return [ident for part in parts if (ident := inputs.database_id(part))]
+
+
+def id_arg(name: str) -> int | None:
+    """An id in the address; one no row can have is as good as none."""
+    return inputs.database_id(request.args.get(name))
 
 
 @bp.route("/events/<int:event_id>/")
@@ -81,7 +83,7 @@ def photos(event_id: int):
             group_id=chosen.get("group"),
             task_id=chosen.get("task"),
             status=status,
-            page=request.args.get("page", 1, type=int),
+            page=inputs.database_id(request.args.get("page")) or 1,
         ),
         chosen=chosen,
         status=status,
@@ -154,7 +156,7 @@ def without_skip(chosen: dict) -> dict:
 
 def previous_decision(session) -> dict | None:
     """The submission this judge has just decided, so a slip of the key can be put right."""
-    ident = request.args.get("last", type=int)
+    ident = id_arg("last")
     if not ident:
         return None
     try:
@@ -174,14 +176,14 @@ def decide(event_id: int, submission_id: int):
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("review.queue", event_id=event_id))
     form = request.form
-    rubric = {
-        key[7:]: float(value)
-        for key, value in form.items()
-        if key.startswith("rubric:") and value.strip()
-    }
     session = request_session()
     try:
-        points = float(form["points"]) if form.get("points", "").strip() else None
+        rubric = {
+            key[7:]: inputs.finite(value)
+            for key, value in form.items()
+            if key.startswith("rubric:") and value.strip()
+        }
+        points = inputs.finite(form.get("points"))
         judging.decide(
             session,
             event=g.event,
@@ -193,7 +195,7 @@ def decide(event_id: int, submission_id: int):
             comment=form.get("comment", ""),
             now=now(),
         )
-    except ValueError:
+    except ValueError:  # inputs.Refused: a typed value that is no number
         session.rollback()
         flash(_("Points must be a number."), "error")
         return redirect(

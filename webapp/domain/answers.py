@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -29,11 +30,17 @@ def parse_number(text: str) -> float | None:
 
     '3,5' and '3.5' are 3.5; '1.234' and '1,234' (three digits after one separator) are 1234,
     as thousands are grouped that way in both conventions; '1.234,5' and '1,234.5' are
-    1234.5: the last separator is the decimal one when both appear.
+    1234.5: the last separator is the decimal one when both appear. A number too large for a
+    float is no answer (None), as is anything else that is not a number.
     """
     cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
     if not re.fullmatch(r"[-+]?\d+([.,]\d+)*", cleaned):
         return None
+    value = read_number(cleaned)
+    return value if math.isfinite(value) else None
+
+
+def read_number(cleaned: str) -> float:
     sign = -1 if cleaned.startswith("-") else 1
     digits = cleaned.lstrip("+-")
     separators = [ch for ch in digits if ch in ".,"]

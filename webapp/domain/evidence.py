@@ -1,4 +1,5 @@
-"""Flags for judges: a photo taken before the task, far from the place, or sent before.
+"""Flags for judges: a photo taken before the task, after it was sent (a time that is yet to
+come), far from the place, or sent before.
 
 Evidence is advice, not proof (DESIGN.md): each flag says what was seen, and the judge decides.
 """
@@ -14,6 +15,9 @@ from webapp.domain.geo import distance_m
 from webapp.domain.text import N_
 
 LONG_BEFORE = timedelta(minutes=60)
+# A camera's clock and the phone's may differ by a little; beyond this a photo "taken" after
+# it was sent has a clock set wrong or a time written into it.
+CLOCK_SLACK = timedelta(minutes=5)
 NEAR_DUPLICATE_BITS = 6
 
 
@@ -56,6 +60,14 @@ def timing_flags(
 ) -> list[Flag]:
     if captured_at is None:
         return []
+    if captured_at - sent_at > CLOCK_SLACK:
+        return [
+            Flag(
+                "after_sent",
+                N_("Taken %(minutes)s minutes after it was sent: a time yet to come."),
+                {"minutes": round((captured_at - sent_at).total_seconds() / 60)},
+            )
+        ]
     if opens_at is not None and captured_at < opens_at:
         return [
             Flag(
@@ -165,6 +177,12 @@ BEFORE_SENT = (
     N_("Taken %(n)s hours before it was sent."),
     N_("Taken %(n)s days before it was sent."),
 )
+AFTER_SENT = (
+    N_("Taken %(n)s minutes after it was sent: a time yet to come."),
+    N_("Taken %(n)s hours after it was sent: a time yet to come."),
+    N_("Taken %(n)s days after it was sent: a time yet to come."),
+)
+IN_UNITS = {"before_open": BEFORE_OPEN, "long_before_sent": BEFORE_SENT, "after_sent": AFTER_SENT}
 
 
 def described(flag: Mapping, *, blind: bool = False) -> tuple[str, dict]:
@@ -172,8 +190,8 @@ def described(flag: Mapping, *, blind: bool = False) -> tuple[str, dict]:
     its code when it is shown: a time in the unit a person reads ("3 days", not "4320
     minutes"), and no group name for a judge who judges blind."""
     code, params = flag.get("code"), dict(flag.get("params") or {})
-    if code in ("before_open", "long_before_sent") and isinstance(params.get("minutes"), int):
-        return in_units(BEFORE_OPEN if code == "before_open" else BEFORE_SENT, params["minutes"])
+    if code in IN_UNITS and isinstance(params.get("minutes"), int):
+        return in_units(IN_UNITS[code], params["minutes"])
     if code == "duplicate" and blind:
         if "task" in params:
             return N_("The same or nearly the same photo was sent before, for %(task)s."), params

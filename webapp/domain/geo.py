@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from geopy.distance import geodesic
@@ -9,6 +10,8 @@ from geopy.distance import geodesic
 # A phone may report an accuracy of kilometres indoors; believing all of it would let a group
 # check in from anywhere, so only this much of the reported accuracy is allowed for.
 MAX_ACCURACY_ALLOWANCE_M = 100.0
+# What a phone may report as its accuracy at all: beyond this it knows nothing of where it is.
+MAX_ACCURACY_M = 100_000.0
 
 
 @dataclass(frozen=True)
@@ -22,8 +25,33 @@ class CheckIn:
         return max(0.0, self.distance_m - self.allowance_m)
 
 
-def valid_position(lat: float | None, lon: float | None) -> bool:
-    return lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180
+def valid_latitude(value: object) -> bool:
+    return is_number(value) and -90 <= value <= 90  # type: ignore[operator]
+
+
+def valid_longitude(value: object) -> bool:
+    return is_number(value) and -180 <= value <= 180  # type: ignore[operator]
+
+
+def valid_position(lat: object, lon: object) -> bool:
+    """A place on Earth: finite numbers within range (NaN and infinities are none)."""
+    return valid_latitude(lat) and valid_longitude(lon)
+
+
+def valid_accuracy(value: object) -> bool:
+    return is_number(value) and 0 <= value <= MAX_ACCURACY_M  # type: ignore[operator]
+
+
+def valid_radius(value: object) -> bool:
+    """A check-in radius in metres: more than nothing, less than the Earth is round."""
+    return is_number(value) and 0 < value <= 20_000_000  # type: ignore[operator]
+
+
+def is_number(value: object) -> bool:
+    """A finite int or float (not a bool, not NaN, not an infinity)."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from webapp.domain.taskset_check import KINDS, LATE_POLICIES, Problem, TaskSetInvalid, check_taskset
+from webapp.domain.taskset_shape import MAX_FILE_BYTES, check_text, too_large
 from webapp.domain.text import N_
 
 __all__ = [
@@ -77,12 +78,29 @@ CHECK_KEYS = {"answers", "answer", "tolerance", "choices", "review"}
 
 
 def load_taskset_file(path: str | Path) -> TaskSet:
+    """Reads a task-set file: a regular file, at most `MAX_FILE_BYTES`, in UTF-8."""
     path = Path(path)
-    return load_taskset(path.read_text(encoding="utf-8"), str(path))
+    if not path.is_file():
+        raise file_problem(path, N_("This is not a file."))
+    with path.open("rb") as file:
+        data = file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise TaskSetInvalid([too_large(str(path))])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise file_problem(path, N_("The file is not UTF-8 text.")) from exc
+    return load_taskset(text, str(path))
+
+
+def file_problem(path: Path, template: str) -> TaskSetInvalid:
+    return TaskSetInvalid([Problem(str(path), 1, "", template)])
 
 
 def load_taskset(text: str, filename: str = "<taskset>") -> TaskSet:
     """Parses and checks a task set; every problem is reported at once, with its line."""
+    if problems := check_text(text, filename):
+        raise TaskSetInvalid(problems)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -3,158 +3,34 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from webapp.domain.inputs import within_calendar
+from webapp.domain.taskset_problems import Checker, Problem, TaskSetInvalid
+from webapp.domain.taskset_shape import LATE, LOCATION, SET, TASK, WINDOW, check_shape
 from webapp.domain.text import N_
+
+__all__ = ["KINDS", "LATE_POLICIES", "Problem", "TaskSetInvalid", "check_taskset"]
 
 KINDS = ("photo", "text", "number", "choice", "checkin", "photo_at_location")
 AT_LOCATION = ("checkin", "photo_at_location")
 LATE_POLICIES = ("refuse", "penalty_points", "penalty_percent", "per_minute", "zero", "review")
 TOP_KEYS = {"set", "locations", "tasks"}
-SET_KEYS = {"title", "language", "description", "timezone", "start", "end"}
-LOCATION_KEYS = {"id", "name", "lat", "lon", "radius", "address", "hint"}
-TASK_KEYS = {
-    "id",
-    "title",
-    "kind",
-    "points",
-    "instructions",
-    "location",
-    "window",
-    "late",
-    "answers",
-    "answer",
-    "tolerance",
-    "choices",
-    "review",
-    "rubric",
-    "hints",
-    "first_bonus",
-    "unlocks_after",
-    "reference_photo",
-    "fresh_photo",
-    "order",
-    "rubric_optional",
-}
-WINDOW_KEYS = {"opens", "closes", "after", "offset", "duration"}
-LATE_KEYS = {"policy", "value", "cap", "grace"}
+SET_KEYS, LOCATION_KEYS, TASK_KEYS = set(SET), set(LOCATION), set(TASK)
+WINDOW_KEYS, LATE_KEYS = set(WINDOW), set(LATE)
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 CLOCK = re.compile(r"^\d{2}:\d{2}$")
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    key: str
-    template: str
-    params: dict = field(default_factory=dict)
-
-    @property
-    def message(self) -> str:
-        return self.template % self.params if self.params else self.template
-
-    def __str__(self) -> str:
-        return (
-            f"{self.file}:{self.line}: {self.key}: {self.message}"
-            if self.key
-            else f"{self.file}:{self.line}: {self.message}"
-        )
-
-
-class TaskSetInvalid(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-class Locator:
-    """Finds the line of a table or key; tomllib gives no positions, so the text is scanned."""
-
-    def __init__(self, text: str):
-        self.headers: dict[tuple[str, int], int] = {}
-        self.keys: dict[tuple[str, int, str], int] = {}
-        counters: dict[str, int] = {}
-        section, index, prefix, in_string = "", 0, "", False
-        for number, raw in enumerate(text.splitlines(), start=1):
-            line = raw.strip()
-            if in_string:
-                in_string = line.count('"""') % 2 == 0
-                continue
-            if line.startswith("[["):
-                name = line[2 : line.find("]]")].strip()
-                if "." in name:
-                    prefix = name.split(".", 1)[1] + "."
-                else:
-                    counters[name] = counters.get(name, -1) + 1
-                    section, index, prefix = name, counters[name], ""
-                    self.headers[(section, index)] = number
-            elif line.startswith("["):
-                name = line[1 : line.find("]")].strip()
-                if "." in name:
-                    prefix = name.split(".", 1)[1] + "."
-                else:
-                    section, index, prefix = name, 0, ""
-                    self.headers[(section, index)] = number
-            elif match := re.match(r'^"?([A-Za-z0-9_\-]+)"?\s*=', line):
-                self.keys.setdefault((section, index, prefix + match.group(1)), number)
-                in_string = line.count('"""') % 2 == 1
-
-    def line(self, section: str, index: int = 0, key: str = "") -> int:
-        for candidate in (key, key.split(".")[0]):
-            if (section, index, candidate) in self.keys:
-                return self.keys[(section, index, candidate)]
-        return self.headers.get((section, index), 1)
-
-
-class Checker:
-    def __init__(self, text: str, filename: str):
-        self.where = Locator(text)
-        self.filename = filename
-        self.problems: list[Problem] = []
-
-    def add(self, section: str, index: int, path: str, template: str, **params: Any) -> None:
-        label = (
-            f"{section}[{index + 1}].{path}"
-            if section in ("tasks", "locations")
-            else (f"{section}.{path}" if section else path)
-        )
-        self.problems.append(
-            Problem(
-                self.filename,
-                self.where.line(section, index, path),
-                label.rstrip("."),
-                template,
-                params,
-            )
-        )
-
-    def unknown(self, section: str, index: int, table: dict, allowed: set[str], prefix="") -> None:
-        for key in table:
-            if key not in allowed:
-                self.add(section, index, prefix + key, N_("Unknown key %(key)s."), key=key)
-
-    def required(self, section: str, index: int, table: dict, keys: tuple[str, ...]) -> None:
-        for key in keys:
-            if key not in table:
-                self.add(section, index, key, N_("The key %(key)s is missing."), key=key)
-
-    def typed(self, section, index, table, key, types, label) -> bool:
-        if key in table and (
-            not isinstance(table[key], types)
-            or isinstance(table[key], bool)
-            and bool not in (types if isinstance(types, tuple) else (types,))
-        ):
-            self.add(section, index, key, N_("%(key)s must be %(kind)s."), key=key, kind=label)
-            return False
-        return key in table
-
-
 def check_taskset(data: dict[str, Any], text: str, filename: str) -> list[Problem]:
+    """Every problem of the file; a value of the wrong type or size is reported once, by
+    its shape, and the rules check what is left."""
     c = Checker(text, filename)
+    data = check_shape(c, data)
+    misshapen = {problem.key for problem in c.problems}
+    shape_problems = len(c.problems)
     c.unknown("", 0, data, TOP_KEYS)
     check_set(c, data.get("set"))
     locations = [loc for loc in data.get("locations", []) if isinstance(loc, dict)]
@@ -165,7 +41,9 @@ def check_taskset(data: dict[str, Any], text: str, filename: str) -> list[Proble
         check_task(c, index, task, location_ids, task_ids)
     check_ids(c, "tasks", task_ids, N_("Task id %(id)s is used more than once."))
     check_cycles(c, tasks)
-    return c.problems
+    return c.problems[:shape_problems] + [
+        problem for problem in c.problems[shape_problems:] if problem.key not in misshapen
+    ]
 
 
 def check_set(c: Checker, info: Any) -> None:
@@ -174,7 +52,6 @@ def check_set(c: Checker, info: Any) -> None:
         return
     c.unknown("set", 0, info, SET_KEYS)
     c.required("set", 0, info, ("title",))
-    c.typed("set", 0, info, "title", str, "text")
     if info.get("language", "id") not in ("id", "en"):
         c.add("set", 0, "language", N_('language must be "id" or "en".'))
     if "timezone" in info:
@@ -198,10 +75,7 @@ def check_locations(c: Checker, locations: list[dict]) -> set[str]:
         c.unknown("locations", index, loc, LOCATION_KEYS)
         c.required("locations", index, loc, ("id", "name", "lat", "lon"))
         check_id(c, "locations", index, loc)
-        if (
-            c.typed("locations", index, loc, "lat", (int, float), "a number")
-            and not -90 <= loc["lat"] <= 90
-        ):
+        if "lat" in loc and not -90 <= loc["lat"] <= 90:
             c.add(
                 "locations",
                 index,
@@ -209,10 +83,7 @@ def check_locations(c: Checker, locations: list[dict]) -> set[str]:
                 N_("Latitude %(value)s is outside -90 to 90."),
                 value=loc["lat"],
             )
-        if (
-            c.typed("locations", index, loc, "lon", (int, float), "a number")
-            and not -180 <= loc["lon"] <= 180
-        ):
+        if "lon" in loc and not -180 <= loc["lon"] <= 180:
             c.add(
                 "locations",
                 index,
@@ -220,10 +91,7 @@ def check_locations(c: Checker, locations: list[dict]) -> set[str]:
                 N_("Longitude %(value)s is outside -180 to 180."),
                 value=loc["lon"],
             )
-        if (
-            c.typed("locations", index, loc, "radius", (int, float), "a number")
-            and loc["radius"] <= 0
-        ):
+        if "radius" in loc and loc["radius"] <= 0:
             c.add("locations", index, "radius", N_("The radius must be more than 0 metres."))
     ids = [loc.get("id") for loc in locations]
     check_ids(c, "locations", ids, N_("Location id %(id)s is used more than once."))
@@ -257,7 +125,7 @@ def check_task(c: Checker, i: int, task: dict, location_ids: set[str], task_ids:
             kind=kind,
             kinds=", ".join(KINDS),
         )
-    if c.typed("tasks", i, task, "points", int, "a whole number") and task["points"] < 0:
+    if task.get("points", 0) < 0:
         c.add("tasks", i, "points", N_("Points cannot be negative."))
     if "location" in task and task["location"] not in location_ids:
         c.add(
@@ -289,9 +157,10 @@ def parse_clock(value: Any) -> time | datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return time.fromisoformat(value) if CLOCK.match(value) else datetime.fromisoformat(value)
+        parsed = time.fromisoformat(value) if CLOCK.match(value) else datetime.fromisoformat(value)
     except ValueError:
         return None
+    return parsed if isinstance(parsed, time) or within_calendar(parsed) else None
 
 
 def check_window(c: Checker, i: int, task: dict, task_ids: list) -> None:

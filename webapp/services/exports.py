@@ -17,9 +17,13 @@ from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlmodel import Session, select
 
 from webapp.domain import evidence, scoring
+from webapp.domain.spreadsheet import starts_like_formula
 from webapp.domain.text import N_
 from webapp.i18n import tz_abbreviation
 from webapp.models import Event, Group, Submission, Task
@@ -43,6 +47,7 @@ KINDS = {
 }
 
 Translate = Callable[[str], str]
+MAX_CELL_CHARS = 32767  # what Excel holds in one cell
 
 
 @dataclass(frozen=True)
@@ -144,7 +149,8 @@ def photo_index(
     zone, abbreviation = ZoneInfo(timezone), tz_abbreviation(timezone)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(translate(N_("Photos")))
-    sheet.append(
+    append(
+        sheet,
         [
             translate(N_("Group")),
             translate(N_("Task")),
@@ -158,7 +164,7 @@ def photo_index(
             translate(N_("Longitude")),
             translate(N_("Device")),
             translate(N_("Flags for judges")),
-        ]
+        ],
     )
     for photo in photos:
         points = (
@@ -166,7 +172,8 @@ def photo_index(
             if photo.earned_cents is None
             else scoring.amount(photo.earned_cents - photo.late_cents)
         )
-        sheet.append(
+        append(
+            sheet,
             [
                 photo.group,
                 photo.task,
@@ -180,7 +187,7 @@ def photo_index(
                 photo.gps[1] if photo.gps else None,
                 photo.device,
                 "; ".join(flag_text(flag, translate) for flag in photo.flags),
-            ]
+            ],
         )
     return workbook_bytes(book)
 
@@ -199,34 +206,53 @@ def standings_workbook(rows: list[scoring.Row], event: Event, *, translate: Tran
     zone, abbreviation = ZoneInfo(event.timezone), tz_abbreviation(event.timezone)
     book = Workbook(write_only=True)
     ranking = book.create_sheet(translate(N_("Standings")))
-    ranking.append(
+    append(
+        ranking,
         [
             translate(N_("Rank")),
             translate(N_("Group")),
             translate(N_("Points")),
             translate(N_("Tasks completed")),
             translate(N_("Final score reached")) + f" ({abbreviation})",
-        ]
+        ],
     )
     for row in rows:
-        ranking.append(
-            [row.rank, row.name, row.total, row.tasks_completed, local(row.final_reached_at, zone)]
+        append(
+            ranking,
+            [row.rank, row.name, row.total, row.tasks_completed, local(row.final_reached_at, zone)],
         )
     lines = book.create_sheet(translate(N_("Breakdown")))
-    lines.append(
+    append(
+        lines,
         [
             translate(N_("Group")),
             translate(N_("Time")) + f" ({abbreviation})",
             translate(N_("Kind")),
             translate(N_("For")),
             translate(N_("Points")),
-        ]
+        ],
     )
     for row in rows:
         for line in row.lines:
             kind = translate(KINDS[line.kind])
-            lines.append([row.name, local(line.at, zone), kind, line.label, line.points])
+            append(lines, [row.name, local(line.at, zone), kind, line.label, line.points])
     return workbook_bytes(book)
+
+
+def append(sheet: WriteOnlyWorksheet, values: list) -> None:
+    """Every XLSX row of the app goes through here: text is written as text, so that no
+    cell is a formula whoever typed it; numbers and times stay what they are."""
+    sheet.append([text_cell(sheet, value) if isinstance(value, str) else value for value in values])
+
+
+def text_cell(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell | None:
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_CELL_CHARS]  # control characters
+    if not text:
+        return None  # an empty cell, not an empty string
+    cell = WriteOnlyCell(sheet, text)
+    cell.data_type = "s"  # openpyxl would make "=…" a formula and "#N/A" an error
+    cell.quotePrefix = starts_like_formula(text)  # and Excel keeps it text when edited
+    return cell
 
 
 def local(value: datetime | None, zone: ZoneInfo) -> datetime | None:

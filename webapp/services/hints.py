@@ -32,6 +32,8 @@ def open_next(
 ) -> HintUse:
     """Opens hint `index` (the next one); asking twice for the same hint costs once."""
     used = opened(session, participant.group_id, task.id)
+    if index < 0:
+        raise NoMoreHints()
     if index < len(used):
         return used[index]
     if index != len(used) or index >= len(task.hints):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from webapp.domain.taskset import LocationSpec, TaskSet, TaskSpec
 from webapp.domain.taskset_export import dump_taskset
 from webapp.domain.text import N_
 from webapp.models import Event, EventStaff, Location, Task, User
-from webapp.photos import PhotoRefused
+from webapp.photos import MAX_BYTES, PhotoRefused
 from webapp.services import ServiceError, audit, groups, references
 from webapp.storage import LocalPhotoStore
 
@@ -28,6 +29,21 @@ class ReferencePhotoMissing(ServiceError):
         "The reference photo %(name)s is not next to the task-set file, or is not a "
         "photo: %(reason)s"
     )
+
+
+class ReferencePhotoOutside(ServiceError):
+    template = N_(
+        "The reference photo %(name)s is outside the task set's folder; put the photo in "
+        "that folder (or a folder inside it) and name it from there."
+    )
+
+
+class ReferencePhotoNotAFile(ServiceError):
+    template = N_("The reference photo %(name)s is not a file.")
+
+
+class ReferencePhotoTooLarge(ServiceError):
+    template = N_("The reference photo %(name)s is larger than %(mb)s MB.")
 
 
 class EventNotFound(ServiceError):
@@ -70,6 +86,7 @@ def create_event(
     group_count: int = 0,
     source_dir: Path | None = None,
     store: LocalPhotoStore | None = None,
+    max_photo_bytes: int = MAX_BYTES,
 ) -> Event:
     starts_at, ends_at = schedule(taskset, local_start, now)
     event = Event(
@@ -87,7 +104,12 @@ def create_event(
     add_tasks(session, event=event, taskset=taskset)
     if store is not None and source_dir is not None:
         attach_reference_photos(
-            session, event=event, taskset=taskset, source_dir=source_dir, store=store
+            session,
+            event=event,
+            taskset=taskset,
+            source_dir=source_dir,
+            store=store,
+            max_bytes=max_photo_bytes,
         )
     if group_count:
         prefix = "Kelompok" if taskset.language == "id" else "Group"
@@ -153,24 +175,43 @@ def add_tasks(session: Session, *, event: Event, taskset: TaskSet) -> list[Task]
 
 
 def attach_reference_photos(
-    session: Session, *, event: Event, taskset: TaskSet, source_dir: Path, store: LocalPhotoStore
+    session: Session,
+    *,
+    event: Event,
+    taskset: TaskSet,
+    source_dir: Path,
+    store: LocalPhotoStore,
+    max_bytes: int = MAX_BYTES,
 ) -> None:
     """Reference photos named in the file are read from beside it and stored like uploads."""
     tasks = {t.key: t for t in session.exec(select(Task).where(Task.event_id == event.id))}
     for spec in taskset.tasks:
         if spec.reference_photo:
-            path = source_dir / spec.reference_photo
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise ReferencePhotoMissing(
-                    name=spec.reference_photo, reason=exc.strerror or ""
-                ) from exc
+            data = read_reference(source_dir, spec.reference_photo, max_bytes)
             try:
                 tasks[spec.id].reference_photo = references.store_reference(data, store)
             except PhotoRefused as exc:
                 raise ReferencePhotoMissing(name=spec.reference_photo, reason=exc.message) from exc
     session.flush()
+
+
+def read_reference(folder: Path, name: str, max_bytes: int) -> bytes:
+    """A photo file named by a task set: inside the set's folder once every link and `..` is
+    resolved, a regular file (not a device or a pipe), no larger than an upload may be."""
+    root = folder.resolve()
+    path = (root / name).resolve()
+    if not path.is_relative_to(root):
+        raise ReferencePhotoOutside(name=name)
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ReferencePhotoNotAFile(name=name)
+        with path.open("rb") as file:
+            data = file.read(max_bytes + 1)  # bounded even if the file grows meanwhile
+    except OSError as exc:
+        raise ReferencePhotoMissing(name=name, reason=exc.strerror or "") from exc
+    if len(data) > max_bytes:
+        raise ReferencePhotoTooLarge(name=name, mb=f"{max_bytes / 1024 / 1024:.3g}")
+    return data
 
 
 def event_taskset(session: Session, event_id: int) -> TaskSet:

@@ -16,6 +16,7 @@ from webapp.blueprints import flash_refusal, now
 from webapp.blueprints.auth import EmptyForm
 from webapp.blueprints.organiser import bp
 from webapp.db import request_session
+from webapp.domain.inputs import database_id
 from webapp.models import Announcement
 from webapp.security import ORGANISER, staff_only
 from webapp.services import ServiceError, board, standings
@@ -103,7 +104,7 @@ def announce(session, event, form) -> None:
 
 
 def withdraw(session, event, form) -> None:
-    ident = int(form.get("id", "0"))
+    ident = database_id(form.get("id")) or 0
     board.withdraw(session, event=event, announcement_id=ident, actor=current_user, now=now())
 
 

@@ -29,6 +29,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
+from webapp.domain.inputs import DB_ID_MAX
 from webapp.domain.windows import ZONE_CHOICES, tz_abbreviation
 
 
@@ -251,7 +252,7 @@ class GroupForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    participant = IntegerField(validators=[DataRequired()])
+    participant = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=DB_ID_MAX)])
     group = SelectField(_l("Move to"), coerce=int)
 
 

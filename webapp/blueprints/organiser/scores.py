@@ -10,6 +10,7 @@ from webapp.blueprints import flash_refusal, now
 from webapp.blueprints.api import etag_for
 from webapp.blueprints.organiser import bp
 from webapp.db import request_session
+from webapp.domain.inputs import database_id
 from webapp.security import ORGANISER, staff_only
 from webapp.services import ServiceError, judging, standings
 from webapp.services import groups as group_service
@@ -43,7 +44,7 @@ def adjustments(event_id: int):
                 judging.add_adjustment(
                     session,
                     event=g.event,
-                    group_id=request.form.get("group", type=int) or 0,
+                    group_id=database_id(request.form.get("group")) or 0,
                     points=points,
                     reason=request.form.get("reason", ""),
                     actor=current_user,
