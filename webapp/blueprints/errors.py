@@ -99,7 +99,7 @@ def failure(code: int):
         g.page_language = device_language()
     heading, text = _texts(code)
     if wants_json():
-        response = jsonify(error="busy" if code == 503 else "server_error", message=text)
+        response = jsonify(error="busy" if code == 503 else "internal_server_error", message=text)
     else:
         # Straight from the template, without the context processors: Flask-Login's would
         # look up the login.

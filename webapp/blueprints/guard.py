@@ -46,4 +46,9 @@ def refuse_malformed() -> None:
         raise Malformed(_l("A part of the form has no name."))
     texts = [request.path, *(text for pair in pairs for text in pair if text)]
     if any(has_nul(text) for text in texts):
-        raise Malformed(_l("The request contains a NUL character, which no form or address may."))
+        raise Malformed(
+            _l(
+                "What was sent contains a character that cannot be stored (a NUL character). "
+                "Please type it again."
+            )
+        )

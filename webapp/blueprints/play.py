@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import math
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC
 
 from flask import (
     Blueprint,
@@ -28,7 +26,7 @@ from webapp import db
 from webapp.blueprints import flash_refusal, message, now, photo_store, reads_first
 from webapp.blueprints.auth import EmptyForm
 from webapp.db import request_session
-from webapp.domain import geo
+from webapp.domain import inputs
 from webapp.models import Group, Participant, Submission
 from webapp.security import participant_only
 from webapp.services import (
@@ -219,23 +217,21 @@ def receive(task_id: int) -> submissions.Received:
 
 
 def sent_in_request() -> submissions.Sent:
-    """What the phone sent; a position that cannot be one (not finite, out of range) is no
-    position, and its accuracy goes with it."""
+    """What the phone sent; a position or accuracy that cannot be one (not finite, not on
+    Earth) is refused with a message (`inputs.Refused`, a 400), unusable evidence dropped."""
     form = request.form
     photo = request.files.get("photo")
-    lat, lon = number(form.get("lat")), number(form.get("lon"))
-    accuracy = number(form.get("accuracy"))
-    if not geo.valid_position(lat, lon):
-        lat = lon = accuracy = None
+    place = inputs.position(form.get("lat"), form.get("lon"))
+    pressed_at = inputs.client_time(form.get("pressed_at"))
     return submissions.Sent(
         key=form.get("key"),
         answer=form.get("answer", ""),
-        lat=lat,
-        lon=lon,
-        accuracy_m=accuracy if accuracy is not None and accuracy >= 0 else None,
-        pressed_at=parse_time(form.get("pressed_at")),
+        lat=place[0] if place else None,
+        lon=place[1] if place else None,
+        accuracy_m=inputs.accuracy(form.get("accuracy")) if place else None,
+        pressed_at=pressed_at.astimezone(UTC) if pressed_at else None,
         photo=photo.read() if photo and photo.filename else None,
-        client_evidence=parse_json(form.get("evidence")),
+        client_evidence=inputs.evidence(form.get("evidence")),
     )
 
 
@@ -308,51 +304,3 @@ def submission_json(sub: Submission) -> dict:
         if sub.photo_key
         else None,
     }
-
-
-def number(value: str | None) -> float | None:
-    """A finite number, or None: "inf" and "nan" parse as floats but mean nothing here."""
-    try:
-        parsed = float(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-    return parsed if parsed is not None and math.isfinite(parsed) else None
-
-
-# The phone's evidence is a few short fields (capture time, GPS, device): anything much larger
-# or deeper was not made by the phone's page, and a deep one would exhaust the parser's stack.
-EVIDENCE_MAX_CHARS, EVIDENCE_MAX_DEPTH = 2000, 3
-
-
-def parse_json(value: str | None) -> dict:
-    if not value or len(value) > EVIDENCE_MAX_CHARS:
-        return {}
-    try:
-        parsed = json.loads(value)
-    except (ValueError, RecursionError):
-        return {}
-    return parsed if isinstance(parsed, dict) and depth(parsed) <= EVIDENCE_MAX_DEPTH else {}
-
-
-def depth(value: object) -> int:
-    """How many levels of lists and objects hold something, counted level by level."""
-    levels, layer = 0, [value]
-    while layer := [
-        child
-        for item in layer
-        if isinstance(item, dict | list)
-        for child in (item.values() if isinstance(item, dict) else item)
-    ]:
-        levels += 1
-    return levels
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """An aware time the database can hold; a phone clock set to year 1 gives none."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return parsed.astimezone(UTC) if parsed.tzinfo else None
-    except (ValueError, OverflowError):
-        return None

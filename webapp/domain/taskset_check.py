@@ -289,9 +289,7 @@ def check_lists(c: Checker, i: int, task: dict) -> None:
             if not ok:
                 c.add("tasks", i, key, template)
                 break
-    if c.typed("tasks", i, task, "rubric_optional", bool, "true or false") and not task.get(
-        "rubric"
-    ):
+    if task.get("rubric_optional") is True and not task.get("rubric"):  # its type: the shape
         c.add("tasks", i, "rubric_optional", N_("rubric_optional needs a rubric."))
     bonus = task.get("first_bonus", [])
     if not isinstance(bonus, list) or not all(isinstance(b, int) and b >= 0 for b in bonus):

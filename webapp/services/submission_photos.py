@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from webapp import photos
-from webapp.domain import evidence, geo, windows
+from webapp.domain import evidence, geo, inputs, windows
 from webapp.domain.text import N_
 from webapp.models import Group, Location, Submission, Task
 from webapp.services import ServiceError
@@ -157,7 +157,7 @@ def attach_photo(
     submission.phash = photo.phash
     evidence = photo.evidence
     submission.captured_at = as_utc(evidence.captured_at, tz) or as_utc(
-        client_time(client_evidence.get("captured_at")), tz
+        inputs.camera_time(client_evidence.get("captured_at")), tz
     )
     gps = evidence.gps or client_gps(client_evidence.get("gps"))
     submission.gps_lat, submission.gps_lon = gps if gps else (None, None)
@@ -174,15 +174,6 @@ def as_utc(taken: datetime | None, tz: str) -> datetime | None:
         return (taken if taken.tzinfo else taken.replace(tzinfo=ZoneInfo(tz))).astimezone(UTC)
     except (OverflowError, ValueError):
         return None
-
-
-def client_time(value: object) -> datetime | None:
-    """The capture time the phone read from the original before downscaling, if it sent one."""
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
-    return parsed
 
 
 def client_gps(value: object) -> tuple[float, float] | None:

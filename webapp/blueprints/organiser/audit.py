@@ -7,6 +7,7 @@ from flask_babel import gettext
 
 from webapp.blueprints.organiser import bp
 from webapp.db import request_session
+from webapp.domain.inputs import database_id
 from webapp.security import ORGANISER, staff_only
 from webapp.services import audit_log
 from webapp.services import events as event_service
@@ -22,12 +23,12 @@ def audit_log_page(event_id: int):
     kinds = audit_log.kinds_in(session, g.event)
     kind = request.args.get("kind")
     wanted = audit_log.LogFilter(
-        group_id=request.args.get("group", type=int),
-        task_id=request.args.get("task", type=int),
-        actor_id=request.args.get("judge", type=int),
+        group_id=database_id(request.args.get("group")),
+        task_id=database_id(request.args.get("task")),
+        actor_id=database_id(request.args.get("judge")),
         kind=kind if kind in audit_log.KINDS else None,
     )
-    found = audit_log.page_of(session, g.event, wanted, request.args.get("page", 1, type=int))
+    found = audit_log.page_of(session, g.event, wanted, database_id(request.args.get("page")) or 1)
     names = audit_log.Names.of(session, g.event)
     return render_template(
         "organiser/audit.html",

@@ -51,6 +51,7 @@ EDITOR_WORDING = {
     ),
     "late.%(key)s must be 0 or more.": N_("0 or more."),
     "tolerance must be a number, 0 or more.": N_("A number, 0 or more."),
+    "%(key)s must be a number.": N_("Type a number."),
     "first_bonus is a list of points, 0 or more.": N_(
         "Whole points, 0 or more, separated by commas (e.g. 10, 5, 2)."
     ),
@@ -75,15 +76,25 @@ EDITOR_WORDING = {
 }
 
 
+# A problem anywhere inside these lists (a criterion's maximum, say) is told as the line's form.
+LINE_WORDING = {
+    "rubric": EDITOR_WORDING["Each rubric criterion needs a name and a max above 0."],
+    "hints": EDITOR_WORDING["Each hint needs a text and a cost of 0 or more."],
+}
+
+
 def place_problems(form: FlaskForm, problems: list, fields: dict[str, str]) -> list[str]:
     """Puts each problem's message at its field, in the reader's language; returns the
-    messages that belong to no field."""
+    messages that belong to no field. A key inside a list (`rubric[0].max`) belongs to the
+    list's field."""
     loose = []
     for problem in problems:
-        text = gettext(EDITOR_WORDING.get(problem.template, problem.template), **problem.params)
-        field = form._fields.get(fields.get(problem.key, ""))
+        top = problem.key.split(".")[0].split("[")[0]
+        wording = LINE_WORDING.get(top) or EDITOR_WORDING.get(problem.template, problem.template)
+        text = gettext(wording, **problem.params)
+        field = form._fields.get(fields.get(problem.key) or fields.get(top, ""))
         if field is None:
             loose.append(text)
-        else:
+        elif text not in field.errors:
             field.errors = [*field.errors, text]
     return loose
