@@ -35,7 +35,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     assets.init_app(app)
     register_blueprints(app)
-    app.wsgi_app = NotModified(app.wsgi_app, app.extensions["engine"])
+    app.wsgi_app = NotModified(app.wsgi_app, app.extensions["engine"], app)
     return app
 
 

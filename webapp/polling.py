@@ -2,27 +2,51 @@
 
 Hundreds of phones and the boards ask every few seconds whether anything changed. Their
 ETags carry the event and its revision; when the revision still matches, this middleware
-answers 304 with one indexed query and no session, login or template work. Anything else
-(no ETag, a changed revision, a board token that does not match) goes to the app as usual,
-which does every permission check. A 304 carries no data, only "nothing changed".
+answers 304 with one indexed query and no login or template work. Anything else (no ETag, a
+changed revision, a board token that does not match) goes to the app as usual, which does
+every permission check. A 304 carries no data, only "nothing changed".
+
+A phone's tag also names its participant and carries an HMAC (keyed with the app's secret)
+of event, group and participant, and the middleware answers 304 only to the session cookie
+of that participant: a guessed, forged or replayed tag, or a request of someone logged out,
+goes to the app, which answers 401, so nobody outside learns an event's revision.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask import Flask
 from sqlalchemy.engine import Engine
+from werkzeug.wrappers import Request
 
-PHONE = re.compile(r'^(?:W/)?"p(\d+)-(\d+)-(\d+)"$')
+PHONE = re.compile(r'^(?:W/)?"p(\d+)-(\d+)-(\d+)-(\d+)-([0-9a-f]{16})"$')
 BOARD = re.compile(r'^(?:W/)?"b(\d+)-(\d+)"$')
 
 
+def phone_mac(secret: str | bytes, event_id: int, group_id: int, participant_id: int) -> str:
+    key = secret.encode() if isinstance(secret, str) else secret
+    message = f"phone:{event_id}-{group_id}-{participant_id}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:16]
+
+
+def phone_tag(
+    secret: str | bytes, *, event_id: int, group_id: int, participant_id: int, revision: int
+) -> str:
+    """The ETag of a participant's state (without quotes, as `set_etag` takes it)."""
+    mac = phone_mac(secret, event_id, group_id, participant_id)
+    return f"p{event_id}-{group_id}-{participant_id}-{revision}-{mac}"
+
+
 class NotModified:
-    def __init__(self, app: Callable, engine: Engine):
+    def __init__(self, app: Callable, engine: Engine, flask: Flask):
         self.app = app
         self.engine = engine
+        self.flask = flask
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "GET" and self.unchanged(environ):
@@ -36,7 +60,12 @@ class NotModified:
         if not tag:
             return False
         if path == "/play/api/state" and (match := PHONE.match(tag)):
-            event_id, revision = int(match.group(1)), int(match.group(3))
+            event_id, group_id, participant_id, revision = map(int, match.group(1, 2, 3, 4))
+            mac = phone_mac(self.flask.secret_key, event_id, group_id, participant_id)
+            if not hmac.compare_digest(mac, match.group(5)):
+                return False
+            if self.logged_in(environ) != f"p:{participant_id}":
+                return False
             sql, params = "SELECT revision FROM event WHERE id = ?", (event_id,)
         elif (
             path.startswith("/board/")
@@ -50,6 +79,11 @@ class NotModified:
         else:
             return False
         return self.revision(sql, params) == revision
+
+    def logged_in(self, environ: dict) -> str | None:
+        """Who the session cookie says is logged in (Flask-Login's id), without the app."""
+        session = self.flask.session_interface.open_session(self.flask, Request(environ))
+        return session.get("_user_id") if session is not None else None
 
     def revision(self, sql: str, params: tuple) -> Any:
         """One read on a pooled DBAPI connection: no transaction, no ORM."""
