@@ -22,31 +22,6 @@ SOON = 15_000  # a poll every 5 s, and a page fetched again when it changed
 
 
 @pytest.fixture
-def small_phone(chromium, live_server):
-    """A cheap Android phone: 360 px wide, in English unless a test says otherwise."""
-    contexts = []
-
-    def open_phone(locale="en-US", **options):
-        context = chromium.new_context(
-            viewport={"width": 360, "height": 740},
-            device_scale_factor=2,
-            is_mobile=True,
-            has_touch=True,
-            locale=locale,
-            base_url=live_server.url,
-            permissions=["geolocation"],
-            geolocation={"latitude": -5.13396, "longitude": 119.40545, "accuracy": 10},
-            **options,
-        )
-        contexts.append(context)
-        return context
-
-    yield open_phone
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
 def day(make, clock, session):
     clock.value = real_now()
     event = make.event(title="Jelajah Kota Makassar", hours=3)
@@ -177,14 +152,20 @@ def test_the_page_follows_the_clock_when_a_task_opens_and_when_a_deadline_passes
         event,
         "text",
         title="Refleksi cepat",
-        window={"opens": local(event, now() - timedelta(hours=1)), "closes": local(event, deadline)},
+        window={
+            "opens": local(event, now() - timedelta(hours=1)),
+            "closes": local(event, deadline),
+        },
         late={"policy": "penalty_points", "value": 5},
     )
     strict = make.task(
         event,
         "text",
         title="Kuis kilat",
-        window={"opens": local(event, now() - timedelta(hours=1)), "closes": local(event, deadline)},
+        window={
+            "opens": local(event, now() - timedelta(hours=1)),
+            "closes": local(event, deadline),
+        },
         late={"policy": "refuse"},
     )
     page = small_phone().new_page()
@@ -202,9 +183,7 @@ def test_the_page_follows_the_clock_when_a_task_opens_and_when_a_deadline_passes
     expect(page.locator("#send-form")).to_have_count(0)
 
 
-def test_a_late_task_shows_its_form_and_what_lateness_costs(
-    small_phone, day, make, session, shots
-):
+def test_a_late_task_shows_its_form_and_what_lateness_costs(small_phone, day, make, session, shots):
     event, group, judge = day
     task = make.task(
         event,

@@ -10,7 +10,7 @@ from sqlmodel import select
 from tests.web.test_play import WINDOW, api, rows
 from webapp import assets
 from webapp.models import HintUse
-from webapp.services import board, judging
+from webapp.services import board, judging, standings
 
 POLL = "/play/api/state"
 
@@ -38,7 +38,12 @@ def test_the_state_says_what_the_pages_show(phone, make, session, clock):
         now=clock(),
     )
     board.announce(
-        session, event=phone.event, text="Kumpul pukul 12.00", on_board=True, actor=judge, now=clock()
+        session,
+        event=phone.event,
+        text="Kumpul pukul 12.00",
+        on_board=True,
+        actor=judge,
+        now=clock(),
     )
     session.commit()
     state = phone.get(POLL).json
@@ -70,9 +75,14 @@ def test_nobody_logged_out_gets_a_304_or_learns_the_revision(phone, make, sessio
     make.task(phone.event, "text")
     real_tag = phone.get(POLL).headers["ETag"]
     anonymous = app.test_client()
-    guessed = f'"p{phone.event.id}-{phone.group.id}-1-1-0000000000000000"'
-    answers = [anonymous.get(POLL, headers={"If-None-Match": tag}) for tag in (guessed, real_tag)]
-    assert [a.status_code for a in answers] == [401, 401]
+    revision = standings.revision(session, phone.event.id)
+    guesses = (
+        f'"p{phone.event.id}-{phone.group.id}-{revision}"',
+        f'"p{phone.event.id}-{phone.group.id}-1-{revision}-0000000000000000"',
+        real_tag,
+    )
+    answers = [anonymous.get(POLL, headers={"If-None-Match": tag}) for tag in guesses]
+    assert [a.status_code for a in answers] == [401, 401, 401]
     assert answers[0].json == {"error": "unauthorized", "message": "Silakan masuk lagi."}
     phone.submit("/play/", {}, action="/logout")
     assert phone.get(POLL, headers={"If-None-Match": real_tag}).status_code == 401

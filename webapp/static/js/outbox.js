@@ -29,8 +29,14 @@ function line(item, progress, refresh) {
   title.textContent = item.title;
   const state = document.createElement("span");
   state.className = "outbox-state";
-  state.textContent = ` · ${stateText(item)}${item.state === "refused" && item.message ? ": " + item.message : ""}`;
+  state.textContent = ` · ${stateText(item)}`;
   li.append(title, state);
+  if (item.state === "refused" && item.message) {
+    const why = document.createElement("span");
+    why.className = "outbox-why";
+    why.textContent = `: ${item.message}`;
+    li.append(why);
+  }
   if (item.state === "received" && item.serverStatus) li.append(" ", verdict(item.serverStatus));
   if (item.state === "sending") {
     const bar = document.createElement("progress");

@@ -96,7 +96,8 @@ export async function drain() {
   if (draining || login.participant === null) return;
   draining = true;
   try {
-    for (const item of await all()) {
+    const items = (await all()).sort((a, b) => a.createdAt.localeCompare(b.createdAt));  // as made
+    for (const item of items) {
       if (!mine(item) || item.state !== "waiting" || item.nextTry > Date.now()) continue;
       if (!navigator.onLine) break;
       item.state = "sending";
