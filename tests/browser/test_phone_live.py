@@ -73,7 +73,7 @@ def card(page, title):
 
 
 def test_the_task_list_follows_judges_members_and_organisers_without_a_reload(
-    small_phone, day, make, session
+    small_phone, day, make, session, shots
 ):
     event, group, judge = day
     mosque = make.task(event, "text", title="Nama masjid terbesar", points=10)
@@ -106,9 +106,12 @@ def test_the_task_list_follows_judges_members_and_organisers_without_a_reload(
     expect(card(page, fort.title)).to_contain_text("Judge: Tulis tahun lengkap")
     assert page.evaluate("window.sameDocument") is True  # updated in place, never reloaded
     expect(page.locator("#updated")).to_contain_text(re.compile(r"Updated \d\d:\d\d WITA"))
+    page.screenshot(path=str(shots / "phone-tasks-360.png"))
 
 
-def test_the_task_page_opens_for_a_redo_and_keeps_what_is_typed(small_phone, day, make, session):
+def test_the_task_page_opens_for_a_redo_and_keeps_what_is_typed(
+    small_phone, day, make, session, shots
+):
     event, group, judge = day
     task = make.task(event, "text", title="Nama masjid terbesar", instructions="Tulis namanya.")
     sent = member_sends(session, group, task, "Masjid", "m1")
@@ -130,6 +133,7 @@ def test_the_task_page_opens_for_a_redo_and_keeps_what_is_typed(small_phone, day
     session.commit()
     expect(page.locator(".announcement")).to_contain_text("Hujan", timeout=SOON)
     expect(page.locator("textarea[name=answer]")).to_have_value("Masjid Raya Makas")
+    page.screenshot(path=str(shots / "phone-task-360.png"))
     page.locator("textarea[name=answer]").press_sequentially("sar")
     page.click("#send-form button.primary")
     expect(page.locator(".task-meta .state")).to_have_text("waiting for a judge", timeout=SOON)
@@ -236,3 +240,43 @@ def test_late_work_in_indonesian_counts_for_nothing_but_is_kept(small_phone, day
         "tetapi tetap disimpan."
     )
     expect(page.locator("#send-form")).to_be_visible()
+
+
+def pretend(page, visibility):
+    """What the browser does when the person switches to another app and back."""
+    page.evaluate(
+        "(state) => { Object.defineProperty(document, 'visibilityState',"
+        " { value: state, configurable: true });"
+        " document.dispatchEvent(new Event('visibilitychange')); }",
+        visibility,
+    )
+
+
+def test_polling_rests_while_hidden_and_asks_at_once_when_shown_or_back_online(
+    small_phone, day, make, session
+):
+    event, group, judge = day
+    task = make.task(event, "text", title="Nama masjid terbesar")
+    sent = member_sends(session, group, task, "Masjid Raya", "m1")
+    context = small_phone()
+    page = context.new_page()
+    join(page, group)
+    polls = []
+    page.on("request", lambda r: "/play/api/state" in r.url and polls.append(r.url))
+    pretend(page, "hidden")
+    page.wait_for_timeout(500)
+    polls.clear()
+    page.wait_for_timeout(7000)
+    assert polls == []  # nobody looks: the phone does not ask
+    decide(session, event, judge, sent, "accept")
+    with page.expect_request("**/play/api/state", timeout=1500):
+        pretend(page, "visible")
+    expect(card(page, task.title)).to_contain_text("approved", timeout=SOON)
+
+    context.set_offline(True)
+    page.wait_for_event(
+        "requestfailed", lambda r: "/play/api/state" in r.url, timeout=SOON
+    )  # a round failed: the next one is a whole period away
+    context.set_offline(False)
+    with page.expect_request("**/play/api/state", timeout=1500):
+        page.evaluate("window.dispatchEvent(new Event('online'))")
