@@ -14,6 +14,7 @@ let shown = JSON.parse(document.getElementById("phone-state")?.textContent || '{
 let checkedAt = Date.now();
 let timer = null;
 let busy = false;
+let again = false;
 let stopped = false;
 let offset = 0;
 
@@ -72,7 +73,8 @@ export async function refresh() {
 }
 
 async function poll() {
-  if (busy || stopped || document.visibilityState === "hidden") return;
+  if (stopped || document.visibilityState === "hidden") return;
+  if (busy) { again = true; return; }  // asked while a round is out: one more right after it
   busy = true;
   const now = Date.now() + offset;
   const force = boundaryPassed(now);
@@ -95,7 +97,12 @@ async function poll() {
     // no signal: the next poll asks again
   } finally {
     busy = false;
-    plan();
+    if (again) {
+      again = false;
+      poll();
+    } else {
+      plan();
+    }
   }
 }
 

@@ -48,7 +48,7 @@ async function submitForm(form, event) {
   form.reset();
   form.querySelector(".preview")?.replaceChildren();
   await enqueue({ key: fields.key, url: form.dataset.api, csrf: form.querySelector("[name=csrf_token]").value,
-                  fields, photo, title: form.dataset.title, event: Number(holder?.dataset.event),
+                  fields, photo, title: form.dataset.title, event: Number(holder.dataset.event),
                   createdAt: new Date().toISOString() });
 }
 
@@ -126,7 +126,8 @@ onChange((items, progress) => {
   const scope = holder?.dataset.scope;
   if (arrived.some((i) => scope === "all" || i.url.includes(`/tasks/${scope}/`))) refresh().catch(() => {});
 });
-startQueue(Number(holder?.dataset.participant ?? NaN), document.querySelector("input[name=csrf_token]")?.value || "");
+startQueue(Number(document.getElementById("phone-labels").dataset.participant),
+           document.querySelector("input[name=csrf_token]")?.value || "");
 startLive(offset);
 onRefresh(() => { dismissals(); showDistance(); });
 listen();
