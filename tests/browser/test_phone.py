@@ -1,4 +1,5 @@
-"""The participant's phone in a real Chromium: join, countdown, photo, offline queue, check-in."""
+"""The participant's phone in a real Chromium: join, countdown, photo, offline queue, check-in,
+warnings that end with their deadline, words and numbers on a 360-px screen."""
 
 from __future__ import annotations
 
