@@ -47,7 +47,7 @@ def late_labels() -> dict[str, str]:
 def late_text(card: TaskCard, now: datetime, tz: str) -> str:
     """What sending now costs, for a task whose deadline has passed but still takes work."""
     ago = max(1, int((now - card.closes_at).total_seconds() // 60))
-    ago_text = ngettext("%(n)s minute", "%(n)s minutes", ago, n=ago)
+    ago_text = ngettext("%(n)s minute", "%(n)s minutes", ago, n=points(ago))
     if now <= card.late_from:
         return gettext(LATE_NOTES["grace"]).format(
             ago=ago_text, time=local_time(card.late_from, tz)
