@@ -38,7 +38,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     register_blueprints(app)
     limits.init_app(app)
-    app.wsgi_app = NotModified(app.wsgi_app, app.extensions["engine"])
+    app.wsgi_app = NotModified(app.wsgi_app, app.extensions["engine"], app)
     return app
 
 

@@ -53,11 +53,20 @@ class Standings(Answer):
 class TaskState(Answer):
     id: int
     state: str
+    opens_at: str | None
     closes_at: str | None
+    late_from: str | None = Field(description="Late work is taken from here on, at a cost.")
+    comment: str = Field(description="The judge's latest comment the group sees.")
+
+
+class PhoneAnnouncement(Answer):
+    id: int
+    text: str
 
 
 class PhoneState(Answer):
     revision: int | None
+    announcements: list[PhoneAnnouncement]
     server_now: str
     tasks: list[TaskState]
 
@@ -173,8 +182,10 @@ OPERATIONS = {
         etag=True,
     ),
     "play.api_state": Operation(
-        "The participant's group: each task's state and closing time.",
-        {200: PhoneState, 304: UNCHANGED, 302: NOT_LOGGED_IN},
+        "The participant's group: each task's state, times and judge's comment, and the "
+        "announcements. Answered 304 only to the login the ETag was made for; anyone not "
+        "logged in as a participant gets 401.",
+        {200: PhoneState, 304: UNCHANGED, 401: Error},
         etag=True,
     ),
     "play.api_status": Operation(

@@ -103,6 +103,33 @@ def phone_context(chromium, live_server):
     context.close()
 
 
+@pytest.fixture
+def small_phone(chromium, live_server):
+    """Opens cheap Android phones: 360 px wide, in English unless a test says otherwise."""
+    contexts = []
+
+    def open_phone(**options):
+        context = chromium.new_context(
+            **{
+                "viewport": {"width": 360, "height": 740},
+                "device_scale_factor": 2,
+                "is_mobile": True,
+                "has_touch": True,
+                "locale": "en-US",
+                "base_url": live_server.url,
+                "permissions": ["geolocation"],
+                "geolocation": {"latitude": -5.13396, "longitude": 119.40545, "accuracy": 10},
+                **options,
+            }
+        )
+        contexts.append(context)
+        return context
+
+    yield open_phone
+    for context in contexts:
+        context.close()
+
+
 def real_now() -> datetime:
     """The live server runs on the real clock, so its events are set around now."""
     return datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)

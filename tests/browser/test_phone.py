@@ -1,4 +1,5 @@
-"""The participant's phone in a real Chromium: join, countdown, photo, offline queue, check-in."""
+"""The participant's phone in a real Chromium: join, countdown, photo, offline queue, check-in,
+warnings that end with their deadline, words and numbers on a 360-px screen."""
 
 from __future__ import annotations
 
@@ -213,9 +214,81 @@ def test_the_score_breakdown_keeps_whole_words_on_a_small_phone(
                 text.selectNodeContents(cell);
                 return [cell.textContent.trim(), text.getClientRects().length];
             })""")
-        assert ["-12.50", 1] in lines
+        assert ["-12,5", 1] in lines and ["+40", 1] in lines and ["27,5", 1] in lines
         assert any(text.endswith("penyesuaian") and count == 1 for text, count in lines)
         assert all(count == 1 for _text, count in lines), lines  # points; time and kind
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         context.close()
+
+
+def test_the_two_minute_warning_goes_once_the_deadline_has_passed(small_phone, make, clock):
+    clock.value = real_now()
+    event = make.event(title="Jelajah", hours=3)
+    group = make.group(event, "Kelompok Elang")
+    make.task(
+        event, "text", title="Kuis kilat", window={"after": "start", "offset": 0, "duration": 7.2}
+    )  # closes about 130 s after the page opens
+    page = small_phone().new_page()
+    page.clock.install()
+    join(page, group)
+    warning = page.locator("#deadline-warning")
+    expect(warning).to_be_hidden()
+    page.clock.fast_forward("00:12")
+    expect(warning).to_have_text("Only 2 minutes left: Kuis kilat")
+    page.clock.fast_forward("02:00")
+    expect(page.locator(".countdown")).to_have_text("closed")
+    expect(warning).to_be_hidden()
+
+
+def test_an_announcement_keeps_its_button_word_whole_at_360_px(small_phone, make, clock, session):
+    from webapp.services import board
+
+    clock.value = real_now()
+    event = make.event(title="Jelajah", hours=3)
+    group = make.group(event, "Kelompok Elang")
+    board.announce(
+        session,
+        event=event,
+        text="Semua kelompok berkumpul kembali di pelataran Fort Rotterdam pukul 12.00 WITA",
+        on_board=True,
+        actor=make.account(),
+        now=clock(),
+    )
+    session.commit()
+    page = small_phone(locale="id-ID").new_page()
+    join(page, group)
+    button = page.locator(".announcement button")
+    expect(button).to_have_text("Tutup")
+    lines = button.evaluate(
+        "(b) => { const r = document.createRange(); r.selectNodeContents(b);"
+        " return r.getClientRects().length; }"
+    )
+    assert lines == 1 and button.bounding_box()["width"] > 30
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    button.click()
+    expect(page.locator(".announcement")).to_have_count(0)
+    page.reload()
+    ready(page)
+    expect(page.locator(".announcement")).to_have_count(0)  # dismissed stays dismissed
+
+
+@pytest.mark.parametrize(
+    ("locale", "where", "said"),
+    [
+        ("en-US", (-4.48650, 119.40545), "about 72 km away"),
+        ("id-ID", (-5.18200, 119.40545), "sekitar 5,3 km lagi"),
+        ("id-ID", (52.37, 4.89), re.compile(r"^sekitar 12\.10\d km lagi$")),
+        ("id-ID", (-5.13600, 119.40545), "sekitar 227 m lagi"),
+    ],
+)
+def test_the_distance_to_the_place_reads_in_km_in_the_readers_way(
+    small_phone, field_day, locale, where, said
+):
+    event, group, tasks = field_day
+    lat, lon = where
+    page = small_phone(locale=locale, geolocation={"latitude": lat, "longitude": lon}).new_page()
+    join(page, group)
+    page.goto(f"/play/tasks/{tasks['checkin'].id}")
+    ready(page)
+    expect(page.locator(".place .distance")).to_have_text(said)

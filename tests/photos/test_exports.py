@@ -95,6 +95,8 @@ def test_the_results_workbook_has_the_ranking_and_every_line(day):
     ranking = [[c.value for c in row] for row in book["Standings"].iter_rows()]
     assert ranking[0][:4] == ["Rank", "Group", "Points", "Tasks completed"]
     assert ranking[1][:4] == [1, "Elang", 40, 1] and ranking[2][:4] == [2, "Rajawali/2", 0, 0]
+    # How ties were broken, in the reader's language, below the ranking.
+    assert ranking[-1][0].startswith("Groups with equal points are ranked by")
     lines = [[c.value for c in row] for row in book["Breakdown"].iter_rows()]
     assert lines[1][0] == "Elang" and lines[1][2:] == ["task", "Foto kreatif", 40]
 

@@ -50,6 +50,7 @@ def test_a_reference_photo_is_stored_and_shown_to_the_group_and_judges(
     group = tasksets.groups.groups_of(session, event.id)[0]
     phone = Web(app.test_client())
     phone.join(group.join_code, "Siti")
+    clock.value = event.starts_at  # the task has opened: a locked task shows no reference
     page = phone.get(f"/play/tasks/{task.id}").get_data(as_text=True)
     assert f"/photos/reference/{task.id}/display.jpg" in page
     response = phone.get(f"/photos/reference/{task.id}/display.jpg")

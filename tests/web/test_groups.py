@@ -48,7 +48,7 @@ def test_rename_recolour_and_give_a_late_group_extra_time(web, another_web, make
         headers={"Accept": "application/json"},
     )
     assert sent.status_code == 201
-    assert "<strong>0.00</strong>" in another_web.get("/play/score").get_data(as_text=True)
+    assert "<strong>0</strong>" in another_web.get("/play/score").get_data(as_text=True)
     saved = web.submit(
         f"/organiser/events/{event.id}/groups",
         {"name": "Elang", "colour": "#AA0000", "start_offset_min": "0", "extra_min": "30"},
@@ -59,7 +59,7 @@ def test_rename_recolour_and_give_a_late_group_extra_time(web, another_web, make
     assert "1 submission was scored again by the new times and rules." in saved
     assert 'value="Elang"' in saved and 'value="#aa0000"' in saved and 'value="30"' in saved
     score = another_web.get("/play/score").get_data(as_text=True)
-    assert "Elang" in score and "<strong>10.00</strong>" in score and "late" not in score
+    assert "Elang" in score and "<strong>10</strong>" in score and "line-late" not in score
     standings = web.get(f"/organiser/events/{event.id}/standings").get_data(as_text=True)
     assert re.search(r"Elang\s*<span class=\"points\">10.00</span>", standings)
 

@@ -170,7 +170,7 @@ def test_queued_before_the_deadline_and_received_after_follows_the_events_policy
     url = f"/review/events/{phone.event.id}/submissions/{rows(session)[0].id}"
     another_web.submit(url, {"decision": "accept"}, action=url)
     score = phone.get("/play/score").get_data(as_text=True)
-    assert "Refleksi" in score and "<strong>10.00</strong>" in score and "late" not in score
+    assert "Refleksi" in score and "<strong>10</strong>" in score and "line-late" not in score
 
 
 def test_a_late_submission_under_a_penalty_policy_records_its_minutes(phone, make, clock, session):

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp import db
-from webapp.blueprints import flash_refusal, message, now, photo_store, reads_first
+from webapp.blueprints import flash_refusal, message, now, photo_store, play_state, reads_first
 from webapp.blueprints.auth import EmptyForm
 from webapp.db import request_session
 from webapp.domain import inputs
@@ -44,6 +44,7 @@ bp = Blueprint("play", __name__, url_prefix="/play")
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
+    play_state.register(app)
 
 
 def current_group() -> Group:
@@ -62,15 +63,14 @@ def photo_limits() -> submission_photos.PhotoLimits:
 @bp.route("/")
 @participant_only
 def tasks():
-    """The group's tasks with their state and time left."""
-    session = request_session()
-    group = current_group()
+    """The group's tasks with their state and time left; the page keeps itself current."""
+    live = play_state.live(request_session(), g.event, current_group(), now(), scope="all")
     return render_template(
         "play/tasks.html",
         event=g.event,
-        group=group,
-        cards=play.task_cards(session, group=group, now=now()),
-        announcements=history.announcements(session, g.event.id),
+        group=current_group(),
+        cards=live["cards"],
+        live=live,
         server_now=now(),
     )
 
@@ -78,17 +78,23 @@ def tasks():
 @bp.route("/tasks/<int:task_id>")
 @participant_only
 def task(task_id: int):
-    """One task: instructions, place, what the group sent, hints, and the input for its kind."""
-    group = current_group()
-    card = find_card(group, task_id)
-    used = hints.opened(request_session(), group.id, task_id)
+    """One task: instructions, place, what the group sent, hints, and the input for its kind.
+
+    A locked task shows only its title and what unlocks it."""
+    session = request_session()
+    live = play_state.live(session, g.event, current_group(), now(), scope=str(task_id))
+    card = next((c for c in live["cards"] if c.task.id == task_id), None)
+    if card is None:
+        abort(404)
+    locked = card.state == "locked"
     return render_template(
         "play/task.html",
         event=g.event,
-        group=group,
+        group=current_group(),
         card=card,
         key=uuid.uuid4().hex,
-        hints_used=used,
+        hints_used=[] if locked else hints.opened(session, current_user.group_id, task_id),
+        live=live,
         server_now=now(),
         max_mb=current_app.config["SETTINGS"]["storage"]["max_upload_mb"],
     )
@@ -128,33 +134,20 @@ def api_send(task_id: int):
 
 @bp.route("/api/state")
 def api_state():
-    """The group's task states for a phone that keeps its page open; 304 while unchanged.
-
-    Hundreds of phones ask every few seconds, so the unchanged answer costs one small query
-    besides the login: no event is loaded and nothing is computed.
-    """
+    """The group's task states and the announcements, for a phone that keeps its page open;
+    304 while unchanged (mostly answered before Flask, see webapp/polling.py)."""
     user = current_user._get_current_object()
     if not isinstance(user, Participant):
-        return current_app.login_manager.unauthorized()
+        return jsonify(error="unauthorized", message=_("Please log in again.")), 401
     session = request_session()
     revision = standings.revision(session, user.event_id)
-    tag = f"p{user.event_id}-{user.group_id}-{revision}"
+    tag = play_state.tag(revision)
     if tag in request.if_none_match:
         response = Response(status=304)
     else:
         cards = play.task_cards(session, group=current_group(), now=now())
-        response = jsonify(
-            revision=revision,
-            server_now=now().isoformat(),
-            tasks=[
-                {
-                    "id": c.task.id,
-                    "state": c.state,
-                    "closes_at": c.closes_at.isoformat() if c.closes_at else None,
-                }
-                for c in cards
-            ],
-        )
+        notes = history.announcements(session, user.event_id)
+        response = jsonify(play_state.state(cards, notes, revision, now()))
     response.set_etag(tag)
     response.cache_control.no_cache = True
     return response
@@ -243,10 +236,10 @@ def open_hint(task_id: int):
     card = find_card(current_group(), task_id)
     if EmptyForm().validate_on_submit():
         try:
-            hints.open_next(
+            play.open_hint(
                 session,
                 participant=current_user._get_current_object(),
-                task=card.task,
+                card=card,
                 index=int(request.form.get("index", "0")),
                 now=now(),
             )
@@ -283,10 +276,10 @@ def score():
 
 
 def find_card(group: Group, task_id: int) -> play.TaskCard:
-    for card in play.task_cards(request_session(), group=group, now=now()):
-        if card.task.id == task_id:
-            return card
-    abort(404)
+    card = play.find_card(request_session(), group=group, task_id=task_id, now=now())
+    if card is None:
+        abort(404)
+    return card
 
 
 def submission_json(sub: Submission) -> dict:

@@ -43,6 +43,7 @@ def remove_participant(
         now=now,
         moves_standings=False,
     )
+    audit.bump_revision(session, event.id)  # the phone's next poll is answered: logged out
     return participant
 
 
@@ -82,6 +83,7 @@ def log_out_group(
         now=now,
         moves_standings=False,
     )
+    audit.bump_revision(session, event.id)  # the phones' next poll is answered: logged out
     return ended
 
 
@@ -102,4 +104,5 @@ def new_join_code(
         now=now,
         moves_standings=False,
     )
+    audit.bump_revision(session, event.id)  # the phones' next poll is answered: logged out
     return group

@@ -27,6 +27,7 @@ from webapp.domain.spreadsheet import starts_like_formula
 from webapp.domain.text import N_
 from webapp.i18n import tz_abbreviation
 from webapp.models import Event, Group, Submission, Task
+from webapp.services.standings import tie_break_text
 from webapp.storage import LocalPhotoStore, key_for
 
 ORIGINAL_FORMATS = ("jpeg", "png", "webp", "heif")
@@ -221,6 +222,8 @@ def standings_workbook(rows: list[scoring.Row], event: Event, *, translate: Tran
             ranking,
             [row.rank, row.name, row.total, row.tasks_completed, local(row.final_reached_at, zone)],
         )
+    append(ranking, [])
+    append(ranking, [tie_break_text(event, translate)])
     lines = book.create_sheet(translate(N_("Breakdown")))
     append(
         lines,

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, select
 
 from webapp.models import Announcement, Participant, Submission, Task
+from webapp.services.worth import net_points
 
 
-def group_history(session: Session, group_id: int) -> list[tuple[Submission, Task, str]]:
+@dataclass(frozen=True)
+class Sent:
+    submission: Submission
+    task: Task
+    name: str  # who sent it
+    points: float | None  # what it adds to the group's total now, once decided
+
+
+def group_history(session: Session, group_id: int) -> list[Sent]:
     rows = session.exec(
         select(Submission, Task, Participant.name)
         .join(Task, Task.id == Submission.task_id)
@@ -15,7 +26,7 @@ def group_history(session: Session, group_id: int) -> list[tuple[Submission, Tas
         .where(Submission.group_id == group_id)
         .order_by(Submission.received_at.desc(), Submission.id.desc())
     ).all()
-    return [(sub, task, name or "") for sub, task, name in rows]
+    return [Sent(sub, task, name or "", net_points(sub)) for sub, task, name in rows]
 
 
 def announcements(session: Session, event_id: int) -> list[Announcement]:

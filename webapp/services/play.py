@@ -3,25 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from webapp.domain import windows
-from webapp.models import Event, Group, Location, Review, Submission, Task
+from webapp.domain import scoring, windows
+from webapp.domain.text import N_
+from webapp.models import Event, Group, HintUse, Location, Participant, Review, Submission, Task
+from webapp.services import ServiceError, hints
 from webapp.services.authoring import tasks_of
 
 DONE = ("accepted", "pending")
+SENDABLE = ("open", "late", "rejected", "redo")
+
+
+class TaskStillLocked(ServiceError):
+    template = N_("This task is not open yet.")
+    status = 409
 
 
 @dataclass(frozen=True)
 class TaskCard:
     task: Task
-    state: str  # locked, open, closed, or the latest submission's: pending, accepted, ...
+    # locked, open, late (deadline passed, late work still taken), closed, or the latest
+    # submission's: pending, accepted, rejected, redo
+    state: str
     window: windows.Window | None
     latest: Submission | None
     location: Location | None
     comment: str = ""
+    blocked_by: Task | None = None  # the task to finish first, while this one waits for it
+    blocked_offset_min: float = 0  # ... and how long after it this one opens
+    can_submit: bool = False
 
     @property
     def opens_at(self) -> datetime | None:
@@ -32,10 +45,20 @@ class TaskCard:
         return self.window.closes_at if self.window else None
 
     @property
-    def can_submit(self) -> bool:
-        return self.state in ("open", "rejected", "redo") and (
-            self.window is not None and self.window.opens_at is not None
-        )
+    def late_from(self) -> datetime | None:
+        """When the grace after the deadline ends and lateness starts to count."""
+        if self.window is None:
+            return None
+        return self.window.closes_at + timedelta(minutes=self.task.late.get("grace", 0))
+
+    @property
+    def late_policy(self) -> str:
+        return self.task.late.get("policy", "refuse")
+
+
+def late_cost(task: Task, minutes: float) -> float:
+    """What sending `minutes` after the grace costs, in points, before any judge's decision."""
+    return scoring.late_penalty(task, float(task.points), minutes)
 
 
 def group_windows(
@@ -66,6 +89,38 @@ def latest_submissions(session: Session, group_id: int) -> dict[int, Submission]
     return latest
 
 
+def time_state(task: Task, window: windows.Window | None, now: datetime, unlocked: bool) -> str:
+    """locked, open, late or closed: the window's state, with late work the policy still takes."""
+    state = windows.state(window, now, unlocked=unlocked)
+    if state != "closed":
+        return state
+    grace = timedelta(minutes=task.late.get("grace", 0))
+    late_taken = task.late.get("policy", "refuse") != "refuse"
+    return "late" if late_taken or now <= window.closes_at + grace else "closed"
+
+
+def shown_state(timed: str, sub: Submission | None) -> str:
+    if sub is None or timed == "locked":
+        return timed
+    if sub.status == "redo" and timed == "closed":
+        return "closed"  # a redo asked for after the deadline can no longer be sent
+    return sub.status
+
+
+def blocker(
+    task: Task, by_id: dict[int, Task], done_at: dict[str, datetime]
+) -> tuple[Task | None, float]:
+    """The task this one waits for (and the minutes after it that it opens), if any."""
+    first = by_id.get(task.unlocks_after_id) if task.unlocks_after_id else None
+    if first is not None and first.key not in done_at:
+        return first, 0
+    after = task.window.get("after")
+    if after and after != "start" and after not in done_at:
+        waited = next((t for t in by_id.values() if t.key == after), None)
+        return waited, float(task.window.get("offset", 0))
+    return None, 0
+
+
 def task_cards(session: Session, *, group: Group, now: datetime) -> list[TaskCard]:
     event = session.get(Event, group.event_id)
     tasks = tasks_of(session, event.id)
@@ -88,13 +143,9 @@ def task_cards(session: Session, *, group: Group, now: datetime) -> list[TaskCar
         unlocked = task.unlocks_after_id is None or (
             task.unlocks_after_id in by_id and by_id[task.unlocks_after_id].key in done_at
         )
-        state = windows.state(spans[task.id], now, unlocked=unlocked)
-        if (
-            sub is not None
-            and state != "locked"
-            and not (state == "closed" and sub.status == "redo")
-        ):
-            state = sub.status
+        timed = time_state(task, spans[task.id], now, unlocked)
+        state = shown_state(timed, sub)
+        blocked_by, offset = blocker(task, by_id, done_at) if timed == "locked" else (None, 0)
         cards.append(
             TaskCard(
                 task,
@@ -103,9 +154,27 @@ def task_cards(session: Session, *, group: Group, now: datetime) -> list[TaskCar
                 sub,
                 locations.get(task.location_id),
                 comments.get(sub.id, "") if sub else "",
+                blocked_by=blocked_by,
+                blocked_offset_min=offset,
+                can_submit=timed in ("open", "late") and state in SENDABLE,
             )
         )
     return cards
+
+
+def find_card(session: Session, *, group: Group, task_id: int, now: datetime) -> TaskCard | None:
+    return next(
+        (c for c in task_cards(session, group=group, now=now) if c.task.id == task_id), None
+    )
+
+
+def open_hint(
+    session: Session, *, participant: Participant, card: TaskCard, index: int, now: datetime
+) -> HintUse:
+    """A locked task's hints stay closed, like its instructions."""
+    if card.state == "locked":
+        raise TaskStillLocked()
+    return hints.open_next(session, participant=participant, task=card.task, index=index, now=now)
 
 
 def judge_comments(session: Session, submission_ids: list[int]) -> dict[int, str]:

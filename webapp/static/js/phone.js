@@ -1,11 +1,16 @@
 // The phone pages: countdowns, the outbox and its list, the send form for every kind of task,
-// the position for check-ins and photos, and the offline shell.
-import { startCountdowns } from "./clock.js";
+// the position for check-ins and photos, the page kept current, and the offline shell.
+import { serverOffset, startCountdowns } from "./clock.js";
 import { downscale } from "./downscale.js";
 import { readEvidence } from "./exif.js";
-import { all, drain, enqueue, newKey, onChange, remove, startQueue } from "./queue.js";
+import { onRefresh, refresh, startLive } from "./live.js";
+import { followSend, guardLogout, renderOutbox } from "./outbox.js";
+import { drain, enqueue, newKey, onChange, startQueue } from "./queue.js";
+import { formatDistance, text } from "./text.js";
 
-const text = JSON.parse(document.body.dataset.phoneLabels || "{}");
+const holder = document.getElementById("phone-page");
+let lastSent = null;  // the key of the item the send status talks about
+let lastPosition = null;
 
 function position(timeout = 10_000) {
   if (!navigator.geolocation) return Promise.resolve(null);
@@ -14,40 +19,6 @@ function position(timeout = 10_000) {
       (p) => resolve({ lat: p.coords.latitude, lon: p.coords.longitude, accuracy: p.coords.accuracy }),
       () => resolve(null), { enableHighAccuracy: true, timeout, maximumAge: 30_000 });
   });
-}
-
-function renderOutbox(items, progress) {
-  const box = document.getElementById("outbox");
-  if (!box) return;
-  const shown = items.filter((i) => i.state !== "received" || Date.now() - (i.doneShownAt || Date.now()) < 3_600_000)
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  box.hidden = shown.length === 0;
-  const list = box.querySelector("ul");
-  list.replaceChildren(...shown.map((item) => {
-    const li = document.createElement("li");
-    li.className = `outbox-${item.state}`;
-    li.dataset.key = item.key;
-    const title = document.createElement("strong");
-    title.textContent = item.title;
-    const state = document.createElement("span");
-    state.className = "outbox-state";
-    state.textContent = ` · ${text[item.state] || item.state}${item.message ? ": " + item.message : ""}`;
-    li.append(title, state);
-    if (item.state === "sending") {
-      const bar = document.createElement("progress");
-      bar.max = 1;
-      bar.value = progress && progress.key === item.key ? progress.fraction : 0;
-      li.append(bar);
-    }
-    if (item.state === "refused" || item.state === "received") {
-      const clear = document.createElement("button");
-      clear.className = "link";
-      clear.textContent = text.clear || "OK";
-      clear.onclick = () => remove(item.key).then(() => all().then((i) => renderOutbox(i)));
-      li.append(" ", clear);
-    }
-    return li;
-  }));
 }
 
 async function submitForm(form, event) {
@@ -72,11 +43,13 @@ async function submitForm(form, event) {
     const where = await position();
     if (where) Object.assign(fields, { lat: where.lat, lon: where.lon, accuracy: where.accuracy });
   }
-  await enqueue({ key: fields.key, url: form.dataset.api, csrf: form.querySelector("[name=csrf_token]").value,
-                  fields, photo, title: form.dataset.title, createdAt: new Date().toISOString() });
+  lastSent = fields.key;
   status.textContent = navigator.onLine ? text.sending : text.queued;
   form.reset();
   form.querySelector(".preview")?.replaceChildren();
+  await enqueue({ key: fields.key, url: form.dataset.api, csrf: form.querySelector("[name=csrf_token]").value,
+                  fields, photo, title: form.dataset.title, event: Number(holder.dataset.event),
+                  createdAt: new Date().toISOString() });
 }
 
 function previewPhoto(input) {
@@ -90,7 +63,6 @@ function previewPhoto(input) {
 }
 
 function showFreshness() {
-  const holder = document.querySelector("[data-fetched]");
   const banner = document.getElementById("offline-banner");
   if (!holder || !banner) return;
   const update = () => {
@@ -104,43 +76,65 @@ function showFreshness() {
 
 function dismissals() {
   for (const note of document.querySelectorAll("[data-announcement]")) {
-    const id = `dismissed-${note.dataset.announcement}`;
-    if (localStorage.getItem(id)) { note.remove(); continue; }
-    note.querySelector("button")?.addEventListener("click", () => { localStorage.setItem(id, "1"); note.remove(); });
+    if (localStorage.getItem(`dismissed-${note.dataset.announcement}`)) note.remove();
   }
+}
+
+function showDistance() {
+  const place = document.querySelector("[data-place-lat]");
+  if (!place || !lastPosition) return;
+  const rad = Math.PI / 180;
+  const [a, b] = [Number(place.dataset.placeLat) * rad, lastPosition.lat * rad];
+  const dLon = (Number(place.dataset.placeLon) - lastPosition.lon) * rad;
+  const metres = 6371000 * Math.acos(Math.min(1, Math.sin(a) * Math.sin(b) + Math.cos(a) * Math.cos(b) * Math.cos(dLon)));
+  place.querySelector(".distance").textContent = (text.distance || "{distance}").replace("{distance}", formatDistance(metres));
 }
 
 function distanceToPlace() {
-  const place = document.querySelector("[data-place-lat]");
-  if (!place) return;
-  position(15_000).then((where) => {
-    if (!where) return;
-    const rad = Math.PI / 180;
-    const [a, b] = [Number(place.dataset.placeLat) * rad, where.lat * rad];
-    const dLon = (Number(place.dataset.placeLon) - where.lon) * rad;
-    const metres = 6371000 * Math.acos(Math.min(1, Math.sin(a) * Math.sin(b) + Math.cos(a) * Math.cos(b) * Math.cos(dLon)));
-    place.querySelector(".distance").textContent = (text.distance || "{metres} m").replace("{metres}", Math.round(metres));
+  if (!document.querySelector("[data-place-lat]")) return;
+  position(15_000).then((where) => { lastPosition = where; showDistance(); });
+}
+
+// Handlers on the document, so that a form swapped in by a refresh works at once.
+function listen() {
+  document.addEventListener("submit", (event) => {
+    if (event.target.id === "send-form") submitForm(event.target, event);
+  });
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("#send-form input[type=file]")) previewPhoto(event.target);
+  });
+  document.addEventListener("click", (event) => {
+    const note = event.target.closest("[data-announcement] button");
+    if (!note) return;
+    const id = note.parentElement.dataset.announcement;
+    localStorage.setItem(`dismissed-${id}`, "1");
+    note.parentElement.remove();
   });
 }
 
-window.jelajahOffset = 0;
+const offset = serverOffset();
+window.jelajahOffset = offset;
 startCountdowns();
+let seen = null;  // the keys that had arrived when this page was drawn
 onChange((items, progress) => {
   renderOutbox(items, progress);
-  if (items.some((i) => i.state === "received" && !i.reloaded && i.url === document.querySelector("#send-form")?.dataset.api)) {
-    Promise.all(items.filter((i) => i.state === "received").map((i) => import("./queue.js").then((q) => q.put({ ...i, reloaded: true }))))
-      .then(() => { if (!items.some((i) => i.state === "sending")) setTimeout(() => location.reload(), 600); });
-  }
+  followSend(document.getElementById("send-status"), items, lastSent);
+  const arrived = items.filter((i) => i.state === "received" && !seen?.has(i.key));
+  if (seen === null) { seen = new Set(arrived.map((i) => i.key)); return; }
+  arrived.forEach((i) => seen.add(i.key));
+  // What this page shows changed with an arrival: show it now rather than at the next poll.
+  const scope = holder?.dataset.scope;
+  if (arrived.some((i) => scope === "all" || i.url.includes(`/tasks/${scope}/`))) refresh().catch(() => {});
 });
-startQueue();
+startQueue(Number(document.getElementById("phone-labels").dataset.participant),
+           document.querySelector("input[name=csrf_token]")?.value || "");
+startLive(offset);
+onRefresh(() => { dismissals(); showDistance(); });
+listen();
 showFreshness();
 dismissals();
 distanceToPlace();
-const form = document.getElementById("send-form");
-if (form) {
-  form.addEventListener("submit", (e) => submitForm(form, e));
-  form.querySelector("input[type=file]")?.addEventListener("change", (e) => previewPhoto(e.target));
-}
+guardLogout();
 if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
 window.jelajahDrain = drain;
 document.documentElement.dataset.ready = "1";  // the page's handlers are in place
