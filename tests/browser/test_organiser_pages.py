@@ -65,7 +65,7 @@ def test_the_task_editor_shows_the_fields_of_the_chosen_kind(laptop, event, sess
     page.goto(f"/organiser/events/{event.id}/tasks/new")
     page.fill("input[name=title]", "Foto kreatif di alun-alun")
     page.fill("textarea[name=instructions]", "Berfoto bersama dengan latar Balai Kota.")
-    rubric, choices = page.get_by_label("Rubric"), page.get_by_label("Choices, one per line")
+    rubric, choices = page.locator("#rubric"), page.get_by_label("Choices, one per line")
     answers, right = page.get_by_label("Accepted answers"), page.get_by_label("Right answer")
     expect(rubric).to_be_visible()
     expect(page.get_by_label("Reference photo")).to_be_visible()
@@ -282,7 +282,12 @@ def test_the_judges_buttons_and_rubric_fit_the_laptop_screen(
         assert inside(photo.bounding_box(), VIEWPORT)
         shape = first if round_ == 0 else ("landscape" if first == "portrait" else "portrait")
         page.screenshot(path=shots / f"review-{shape}-1366x768.png")
-        page.locator("input[name='rubric:Kreativitas']").fill("3")
+        for criterion, given in (
+            ("Kreativitas", "3"),
+            ("Kerja sama", "2"),
+            ("Kesesuaian tema", "3"),
+        ):
+            page.locator(f"input[name='rubric:{criterion}']").fill(given)
         page.get_by_role("button", name=re.compile("Accept")).click()
         if round_ == 0:
             expect(page.get_by_text("Just decided")).to_be_visible()

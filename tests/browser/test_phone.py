@@ -65,11 +65,11 @@ def ready(page):
     page.wait_for_function("document.documentElement.dataset.ready === '1'")
 
 
-def join(page, group):
+def join(page, group, name="Siti Rahma"):
     page.goto("/join")
     page.fill("input[name=code]", group.join_code.lower())
     page.click("button.primary")  # the second step names the group and asks the name
-    page.fill("input[name=name]", "Siti Rahma")
+    page.fill("input[name=name]", name)
     page.click("button.primary")
     expect(page.locator("h1")).to_have_text(group.name)
     ready(page)

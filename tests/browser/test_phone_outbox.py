@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import real_now
-from tests.browser.test_phone import ready, stored
+from tests.browser.test_phone import join, ready, stored
 from tests.conftest import PHOTOS
 
 pytestmark = pytest.mark.browser
@@ -34,15 +34,6 @@ def day(make, clock):
     return event, make.group(event, "Kelompok Elang"), tasks
 
 
-def join_as(page, group, name):
-    page.goto("/join")
-    page.fill("input[name=code]", group.join_code)
-    page.fill("input[name=name]", name)
-    page.click("button.primary")
-    expect(page.locator("h1")).to_have_text(group.name)
-    ready(page)
-
-
 def open_task(page, task):
     page.goto(f"/play/tasks/{task.id}")
     ready(page)
@@ -60,7 +51,7 @@ def test_the_outbox_says_sent_shows_the_verdict_apart_and_folds_sent_items_away(
     far = {"latitude": -5.0, "longitude": 119.40545, "accuracy": 10}
     context = small_phone(locale="id-ID", geolocation=far)
     page = context.new_page()
-    join_as(page, group, "Siti")
+    join(page, group, "Siti")
     open_task(page, tasks["checkin"])
     page.click("#send-form button.primary")
     refused = page.locator("#outbox li.outbox-refused")
@@ -93,7 +84,7 @@ def test_the_outbox_says_sent_shows_the_verdict_apart_and_folds_sent_items_away(
 def test_five_sends_leave_the_task_on_the_first_screen(small_phone, day):
     event, group, tasks = day
     page = small_phone().new_page()
-    join_as(page, group, "Siti")
+    join(page, group, "Siti")
     open_task(page, tasks["quiz"])
     for n in range(5):
         send(page, f"Masjid nomor {n}")
@@ -126,7 +117,7 @@ def test_a_shared_phone_sends_an_answer_only_for_the_person_who_made_it(
     other = make.group(event, "Kelompok Rajawali")
     context = small_phone()
     page = context.new_page()
-    join_as(page, group, "Siti")
+    join(page, group, "Siti")
     open_task(page, tasks["text"])
     drop_uploads(page)
     send(page, "Jawaban Siti untuk Elang")
@@ -140,7 +131,7 @@ def test_a_shared_phone_sends_an_answer_only_for_the_person_who_made_it(
     page.wait_for_url("**/join*")
     context.unroute("**/play/api/tasks/*/submissions")
 
-    join_as(page, other, "Andi")
+    join(page, other, "Andi")
     open_task(page, tasks["text"])
     expect(page.locator(".outbox-others")).to_be_visible()
     expect(page.locator("#outbox li")).to_have_count(0)  # not Andi's to see or send
@@ -151,7 +142,7 @@ def test_a_shared_phone_sends_an_answer_only_for_the_person_who_made_it(
     page.wait_for_url("**/join*")
 
     drop_uploads(page)
-    join_as(page, group, "Siti")
+    join(page, group, "Siti")
     page.goto("/play/history")  # any phone page sends what its person made
     ready(page)
     context.unroute("**/play/api/tasks/*/submissions")
@@ -163,7 +154,7 @@ def test_a_shared_phone_sends_an_answer_only_for_the_person_who_made_it(
 def test_logging_out_may_discard_what_waits_after_a_clear_warning(small_phone, day, session):
     event, group, tasks = day
     page = small_phone().new_page()
-    join_as(page, group, "Siti")
+    join(page, group, "Siti")
     open_task(page, tasks["text"])
     drop_uploads(page)
     send(page, "Salah ketik")
@@ -172,7 +163,7 @@ def test_logging_out_may_discard_what_waits_after_a_clear_warning(small_phone, d
     page.locator("#logout-dialog").get_by_role("button", name="Discard them and log out").click()
     page.wait_for_url("**/join*")
     page.context.unroute("**/play/api/tasks/*/submissions")
-    join_as(page, group, "Siti")
+    join(page, group, "Siti")
     page.wait_for_timeout(4000)
     expect(page.locator("#outbox")).to_be_hidden()
     assert stored(session) == []
@@ -181,7 +172,7 @@ def test_logging_out_may_discard_what_waits_after_a_clear_warning(small_phone, d
 def test_a_server_error_is_shown_while_the_phone_keeps_trying(small_phone, day, live_server):
     event, group, tasks = day
     page = small_phone().new_page()
-    join_as(page, group, "Siti")
+    join(page, group, "Siti")
     open_task(page, tasks["photo"])
     shutil.rmtree(live_server.uploads, ignore_errors=True)
     live_server.uploads.write_text("a file where the photos folder should be")  # saving fails
