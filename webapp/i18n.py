@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from webapp.domain import scoring
 from webapp.domain.evidence import described
+from webapp.domain.geo import Metres
 from webapp.domain.windows import tz_abbreviation
 
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -74,7 +75,22 @@ def tie_break_rule(event: object) -> str:
     return scoring.tie_break_rule(scoring.tie_break_order(event.tie_break), gettext)
 
 
+def distance(metres: float) -> str:
+    """'227 m', '5,3 km', '12.104 km': whole metres below a kilometre, then kilometres with
+    one decimal below ten, in the reader's way of writing numbers."""
+    if metres < 1000:
+        return f"{format_decimal(round(metres), format='#,##0')} m"
+    kilometres = metres / 1000
+    pattern = "#,##0.#" if kilometres < 10 else "#,##0"
+    return f"{format_decimal(kilometres, format=pattern)} km"
+
+
 def flag_message(flag: dict, blind: bool = False) -> str:
     """A judge's flag in the reader's language."""
     template, params = described(flag, blind=blind)
-    return gettext(template, **params)
+    return gettext(template, **readable(params))
+
+
+def readable(params: dict) -> dict:
+    """A message's values as the reader writes them: distances in m or km."""
+    return {name: distance(v) if isinstance(v, Metres) else v for name, v in params.items()}

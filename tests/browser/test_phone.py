@@ -177,7 +177,7 @@ def test_check_in_with_the_phones_position(phone_context, field_day, session, wh
         assert stored(session)[0].distance_m < 60
     else:
         expect(page.locator("#outbox li.outbox-refused")).to_contain_text(
-            re.compile(r"You are 1\d{3} m from Benteng Fort Rotterdam"), timeout=20_000
+            re.compile(r"You are [12](\.\d)? km from Benteng Fort Rotterdam"), timeout=20_000
         )
         assert stored(session) == []
 

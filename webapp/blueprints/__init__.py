@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, request, url_for
 from flask_babel import gettext, ngettext
 
+from webapp.i18n import readable
 from webapp.services import ServiceError
 from webapp.storage import LocalPhotoStore
 
@@ -43,8 +44,8 @@ def photo_store() -> LocalPhotoStore:
 
 
 def message(exc: ServiceError) -> str:
-    """The refusal in the reader's language."""
-    return gettext(exc.template, **exc.params)
+    """The refusal in the reader's language, its distances as the reader writes them."""
+    return gettext(exc.template, **readable(exc.params))
 
 
 def flash_refusal(exc: ServiceError) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from webapp.domain.geo import distance_m
+from webapp.domain.geo import Metres, distance_m
 from webapp.domain.text import N_
 
 LONG_BEFORE = timedelta(minutes=60)
@@ -96,7 +96,7 @@ def place_flags(gps: tuple[float, float] | None, place: Place | None) -> list[Fl
     return [
         Flag(
             "far_from_place",
-            N_("Taken %(distance)s m from %(place)s (the radius is %(radius)s m)."),
+            N_("Taken %(distance)s from %(place)s (the radius is %(radius)s)."),
             {"distance": round(distance), "place": place.name, "radius": round(place.radius_m)},
         )
     ]
@@ -192,6 +192,11 @@ def described(flag: Mapping, *, blind: bool = False) -> tuple[str, dict]:
     code, params = flag.get("code"), dict(flag.get("params") or {})
     if code in IN_UNITS and isinstance(params.get("minutes"), int):
         return in_units(IN_UNITS[code], params["minutes"])
+    if code == "far_from_place" and {"distance", "radius"} <= params.keys():
+        # Flags stored before distances were written "5,3 km" keep their numbers.
+        far = N_("Taken %(distance)s from %(place)s (the radius is %(radius)s).")
+        metres = {name: Metres(params[name]) for name in ("distance", "radius")}
+        return far, {**params, **metres}
     if code == "duplicate" and blind:
         if "task" in params:
             return N_("The same or nearly the same photo was sent before, for %(task)s."), params

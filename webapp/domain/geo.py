@@ -14,6 +14,11 @@ MAX_ACCURACY_ALLOWANCE_M = 100.0
 MAX_ACCURACY_M = 100_000.0
 
 
+class Metres(float):
+    """A distance in a message: written as people read it ("227 m", "5,3 km") when the
+    message is put into the reader's language (webapp.i18n.distance)."""
+
+
 @dataclass(frozen=True)
 class CheckIn:
     inside: bool

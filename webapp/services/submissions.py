@@ -69,7 +69,7 @@ class NoPosition(ServiceError):
 
 class TooFarFromLocation(ServiceError):
     template = N_(
-        "You are %(distance)s m from %(place)s, about %(outside)s m outside the "
+        "You are %(distance)s from %(place)s, about %(outside)s outside the "
         "check-in area. Come closer and try again."
     )
     status = 409
@@ -333,9 +333,9 @@ def decide(task: Task, submission: Submission, sent: Sent, location: Location | 
         if task.kind == "checkin":
             if not result.inside:
                 raise TooFarFromLocation(
-                    distance=round(result.distance_m),
+                    distance=geo.Metres(result.distance_m),
                     place=location.name,
-                    outside=round(result.outside_by_m),
+                    outside=geo.Metres(result.outside_by_m),
                 )
             return answers.CORRECT
     if task.kind == "checkin":
